@@ -1,0 +1,1 @@
+"""Model adapters: they load real models lazily and expose their vectors."""

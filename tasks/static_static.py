@@ -1,0 +1,43 @@
+"""static_static — translate one static embedding space into another.
+
+Every ordered pair of static models.  Dictionary: the identity translation
+over the shared vocabulary.  Key normalisation: a key takes part when it is a
+plain word (``isalpha()`` and ``islower()``), matched exactly with no case
+folding — GoogleNews phrases with ``_``, capitalised keys, digits and
+punctuation are left out; WordLlama's SentencePiece ``▁word`` pieces are read
+as ``word`` (pieces without ``▁`` are word-internal and dropped).  Shared
+words are ranked by wordfreq's English list (word2vec-gnews is alphabetical
+and carries no counts), the 7,000 most frequent are split by seed into
+train 5,000 / dev 500 / test 1,500; with fewer shared words train shrinks
+and test stays at 1,500 (recorded in the result's sizes).
+"""
+
+from benchmark.tasks import Expectation, Task, register_task
+
+register_task(
+    Task(
+        name="static_static",
+        version="1.0",
+        family="static_static",
+        description="Orthogonal Procrustes between two static spaces; P@k under NN, CSLS, inverted softmax",
+        main_metric="p@1/csls",
+        higher_is_better=True,
+        model_kinds=("static", "static"),
+        params={
+            "search_vocab": 50_000,
+            "n_train": 5_000,
+            "n_dev": 500,
+            "n_test": 1_500,
+            "min_train": 500,
+            "normalization": "unit+center+unit",
+            "csls_k": 10,
+            "ks": (1, 5, 10),
+            "isf_betas": (10.0, 20.0, 30.0, 50.0),
+            "n_bootstrap": 1_000,
+        },
+        expectations=(
+            Expectation("p@1/csls", minimum=0.75, models=("word2vec-gnews", "spacy-md-300")),
+            Expectation("p@1/csls", minimum=0.75, models=("spacy-md-300", "word2vec-gnews")),
+        ),
+    )
+)
