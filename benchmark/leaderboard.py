@@ -82,8 +82,14 @@ def _provenance_lines(results: list[Result]) -> list[str]:
     return lines
 
 
-def render(results: list[Result]) -> str:
-    """The whole leaderboard page."""
+def render(results: list[Result], plots_dir: Path | None = None) -> str:
+    """The whole leaderboard page.
+
+    A family module provides ``TABLE_COLUMNS`` and ``protocol_text(result)``
+    for the generic table, or ``render_section(results, plots_dir) -> str``
+    for a page section of its own (which may write PNGs into ``plots_dir``
+    and link them as ``plots/<name>.png``).
+    """
     out = [
         "# Rosetta Bench leaderboard",
         "",
@@ -101,6 +107,9 @@ def render(results: list[Result]) -> str:
         task_results = by_task[task_name]
         first = task_results[0]
         family = family_module(first.family)
+        if hasattr(family, "render_section"):
+            out += [family.render_section(task_results, plots_dir), ""]
+            continue
         arrow = "↑" if first.higher_is_better else "↓"
         out += [
             f"## {task_name} (v{first.task_version})",
@@ -124,5 +133,5 @@ def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None
     """Render ``out_dir/results/*.json`` into ``page`` (default ``out_dir/README.md``), atomically."""
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
-    atomic_write_text(page, render(read_results(out_dir / "results")))
+    atomic_write_text(page, render(read_results(out_dir / "results"), plots_dir=page.parent / "plots"))
     return page

@@ -1,0 +1,838 @@
+"""spectrum_by_category: how sharp is the singular spectrum of a word category?
+
+Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
+
+1. Category sets: ``categories.json`` (semantic categories, and the controls
+   ``letters`` a–z and ``digits`` 0–9), plus, reported in a separate block,
+   the sets that installed packages ship (``weat:*``, ``analogy:*``;
+   :func:`benchmark.categories.load_shipped_categories`).
+2. Key rule.  Our categories and controls: the exact key, no case folding (a
+   model without ``"7"`` or ``"q"`` simply lacks it).  Shipped sets are cased
+   (``Adam``, ``Athens``): the exact key, else its lowercase form when the
+   exact key is missing (lowercase-only models such as GloVe).  Words that
+   land on the same vector row count once.
+3. Coverage = words found / words in the set.  Below ``min_coverage`` (or
+   fewer than ``min_words`` rows) the set is skipped with a stated reason
+   in the result's details — never a crash.
+4. Spectrum: singular values of the N×D matrix of the covered words, rows
+   mean-centred (:mod:`benchmark.scoring.spectrum`, float64).  Metrics: σ1
+   share, top-k share, effective rank, participation ratio, σ1/σ2, and the
+   zero tail σ_min/σ1 (≈ 0 after centring when N ≤ D).
+5. Null: ``n_null`` random word sets of the same size N from the same
+   model, frequency-matched to the set (:func:`frequency_matched_sampler`,
+   quantile bins of log(1 + rank)).  Pool: the model's plain words
+   (``isalpha()`` and ``islower()``) that have a rank in wordfreq's English
+   list (:func:`benchmark.vocabulary.reference_words`), identical vector rows
+   deduplicated (the most frequent word keeps the row), minus the set's own
+   rows.  Rank of a set word: its position in that list (plain-word ranks;
+   wordfreq is case-insensitive, so ``Adam`` has ``adam``'s rank; digits and
+   other non-plain tokens get the plain-word rank of their position in the
+   unfiltered ``top_n_list``; words outside it get the tail rank
+   ``len(reference_words())``).  Each set's null is seeded from the item seed
+   and the set's name (crc32), so results do not depend on set order.
+6. Main sharpness metric: the z-score of the σ1 share against the set's
+   null (positive = sharper than random words), with the one-sided empirical
+   p-value (1 + #null ≥ observed) / (1 + n_null), Holm-corrected over the
+   semantic categories of a model (and separately over the shipped sets).
+7. Controls: letters and digits (measured like a category, with their own
+   null), the null itself, and an isotropic Gaussian N×D matrix (seeded; N =
+   the median size of the covered semantic categories).
+
+Contextual models plug in through :func:`static_view`: any model object with
+a ``static_embeddings(**params["view"])`` method (input embeddings, or one
+layer's decontextualised vectors) is measured exactly like a static model.
+The leaderboard section (:func:`render_section`) is a pure function of the
+Result files: per-model tables, the claim summary, cross-model Spearman
+correlations of the category rankings and scree plots.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from benchmark.adapters.base import StaticEmbeddings
+from benchmark.categories import CategorySet, load_categories, load_shipped_categories
+from benchmark.errors import ShapeError, TaskError
+from benchmark.families import Measurement
+from benchmark.scoring.spectrum import (
+    METRIC_NAMES,
+    NullDistribution,
+    compare_with_null,
+    frequency_matched_sampler,
+    null_distribution,
+    singular_spectrum,
+    summarize_spectrum,
+)
+from benchmark.tasks import REPO_ROOT
+from benchmark.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
+
+MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the null
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "min_coverage": 0.8,
+    "min_words": 3,
+    "n_null": 1000,
+    "top_k": 3,
+    "center": True,
+    "alpha": 0.05,
+    "correction": "holm",
+    "frequency_bins": 10,
+    "min_pool_ratio": 2.0,
+    "shipped": True,
+    "categories_file": "datasets/categories/categories.json",
+    "view": {},
+}
+
+CURVE_DECIMALS = 6
+PLOT_SIZE_TOLERANCE = 3  # scree plots show categories whose N is within this of the band's N
+#: Metrics whose full null comparison (mean, std, 5/95 %, z, p) is kept in the details.
+NULL_DETAIL_METRICS = ("sigma1_share", "effective_rank")
+
+
+# --------------------------------------------------------------------------
+# model → StaticEmbeddings
+# --------------------------------------------------------------------------
+
+
+def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddings:
+    """The :class:`StaticEmbeddings` this family measures for ``model``.
+
+    A static model is its own view.  Any other model plugs in by providing a
+    ``static_embeddings(**view)`` method (``view`` = ``params["view"]``, e.g.
+    ``{"layer": 6}``) that returns a :class:`StaticEmbeddings`: a contextual
+    model's input embeddings or one layer's decontextualised word vectors.
+    """
+    if isinstance(model, StaticEmbeddings):
+        return model
+    provider = getattr(model, "static_embeddings", None)
+    if callable(provider):
+        view = dict((params or {}).get("view") or {})
+        emb = provider(**view)
+        if not isinstance(emb, StaticEmbeddings):
+            raise TaskError(
+                f"model {getattr(model, 'name', model)!r}: static_embeddings() returned "
+                f"{type(emb).__name__}, not StaticEmbeddings"
+            )
+        return emb
+    raise TaskError(
+        f"model {getattr(model, 'name', model)!r} ({type(model).__name__}) provides no StaticEmbeddings: "
+        "spectrum_by_category needs a static model or a model with a static_embeddings() method"
+    )
+
+
+# --------------------------------------------------------------------------
+# frequency ranks and the pool
+# --------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _rank_table() -> tuple[dict[str, int], int]:
+    """word → plain-word rank, for every word of wordfreq's unfiltered top list.
+
+    For a plain word the rank is its index in :func:`reference_words`; any
+    other token (``"7"``) gets the number of plain words ranked before it.
+    Returns ``(table, tail_rank)`` with ``tail_rank = len(reference_words())``.
+    """
+    import wordfreq
+
+    table: dict[str, int] = {}
+    plain = 0
+    for w in wordfreq.top_n_list("en", REFERENCE_SIZE):
+        table.setdefault(w, plain)
+        if is_plain_word(w):
+            plain += 1
+    ref = reference_words()
+    if plain != len(ref):  # pragma: no cover - wordfreq and vocabulary disagree
+        raise ShapeError(f"wordfreq list has {plain} plain words but reference_words() has {len(ref)}")
+    return table, plain
+
+
+def frequency_rank(word: str) -> int:
+    """wordfreq rank of ``word`` (the plain-word scale of :func:`reference_words`); see module doc."""
+    table, tail = _rank_table()
+    rank = table.get(word)
+    if rank is None:
+        rank = table.get(word.lower(), tail)
+    return rank
+
+
+@dataclass(frozen=True, eq=False)
+class Pool:
+    """Candidate rows for the null: plain, ranked, one word per distinct vector.
+
+    ``rows`` index the model's matrix, sorted by ``ranks`` (most frequent first).
+    """
+
+    rows: np.ndarray
+    ranks: np.ndarray
+    by_bytes: dict
+    n_candidates: int
+
+    @property
+    def n_duplicates(self) -> int:
+        return self.n_candidates - len(self.rows)
+
+    def without(self, vectors: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, ranks) of the pool minus every entry whose vector equals one of ``rows``."""
+        drop = {self.by_bytes.get(vectors[r].tobytes()) for r in rows}
+        drop.discard(None)
+        keep = np.ones(len(self.rows), dtype=bool)
+        if drop:
+            keep[np.fromiter(drop, dtype=np.intp)] = False
+        return self.rows[keep], self.ranks[keep]
+
+
+def build_pool(emb: StaticEmbeddings) -> Pool:
+    ref_index = {w: i for i, w in enumerate(reference_words())}
+    cand = sorted(
+        (ref_index[w], i) for i, w in enumerate(emb.words) if w in ref_index and is_plain_word(w)
+    )
+    by_bytes: dict[bytes, int] = {}
+    rows, ranks = [], []
+    for rank, row in cand:
+        key = emb.vectors[row].tobytes()
+        if key in by_bytes:
+            continue
+        by_bytes[key] = len(rows)
+        rows.append(row)
+        ranks.append(rank)
+    return Pool(np.asarray(rows, dtype=np.intp), np.asarray(ranks, dtype=np.float64), by_bytes, len(cand))
+
+
+# --------------------------------------------------------------------------
+# one set
+# --------------------------------------------------------------------------
+
+
+def match_words(emb: StaticEmbeddings, words, *, fold_lowercase: bool) -> dict:
+    """Look a set's words up in ``emb``: exact key, else (``fold_lowercase``) the lowercase form."""
+    found, rows, missing, folded = [], [], [], []
+    seen_rows: set[int] = set()
+    duplicates = []
+    for w in words:
+        key = w if w in emb else None
+        if key is None and fold_lowercase and w.lower() != w and w.lower() in emb:
+            key = w.lower()
+            folded.append(w)
+        if key is None:
+            missing.append(w)
+            continue
+        row = emb.index(key)
+        found.append(key)
+        if row in seen_rows:
+            duplicates.append(w)
+            continue
+        seen_rows.add(row)
+        rows.append(row)
+    return {"keys": found, "rows": rows, "missing": missing, "folded": folded, "duplicates": duplicates}
+
+
+def _sub_seed(seed: int, name: str) -> int:
+    ss = np.random.SeedSequence([int(seed) % 2**32, zlib.crc32(name.encode("utf-8"))])
+    return int(ss.generate_state(1)[0])
+
+
+def _normalised_curve(sigma: np.ndarray) -> dict[str, float]:
+    s = np.asarray(sigma, dtype=np.float64)
+    s = s / s[0]
+    return {f"s{i}": float(v) for i, v in enumerate(s)}
+
+
+def _plain(d: Mapping[str, Any]) -> dict:
+    """numpy scalars → Python ones (JSON)."""
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in d.items()}
+
+
+def _round_curve(values) -> list[float]:
+    return [round(float(v), CURVE_DECIMALS) for v in values]
+
+
+def measure_set(
+    emb: StaticEmbeddings,
+    cat: CategorySet,
+    pool: Pool,
+    params: Mapping[str, Any],
+    *,
+    seed: int,
+    fold_lowercase: bool,
+) -> tuple[dict, np.ndarray | None]:
+    """Metrics, null comparison and curves of one set; ``(entry, null curves or None)``.
+
+    ``entry["status"]`` is ``"ok"`` or ``"skipped"`` (with ``reason``).
+    """
+    m = match_words(emb, cat.words, fold_lowercase=fold_lowercase)
+    n_words = len(cat.words)
+    coverage = len(m["keys"]) / n_words
+    n = len(m["rows"])
+    entry: dict[str, Any] = {
+        "kind": cat.kind,
+        "n_words": n_words,
+        "n_found": len(m["keys"]),
+        "n": n,
+        "coverage": coverage,
+        "missing": list(m["missing"]),
+        "folded": list(m["folded"]),
+        "duplicate_rows": list(m["duplicates"]),
+        "key_rule": "exact, else lowercase" if fold_lowercase else "exact",
+    }
+
+    def skip(reason: str):
+        entry.update(status="skipped", reason=reason)
+        return entry, None
+
+    if coverage < params["min_coverage"]:
+        shown = ", ".join(m["missing"][:8]) + (" …" if len(m["missing"]) > 8 else "")
+        return skip(
+            f"coverage {coverage:.2f} < {params['min_coverage']:.2f} "
+            f"({len(m['keys'])}/{n_words} words found; missing: {shown})"
+        )
+    if n < max(3, int(params["min_words"])):
+        return skip(f"only {n} distinct vector rows found (need {max(3, int(params['min_words']))})")
+    E = emb.vectors[np.asarray(m["rows"], dtype=np.intp)]
+    top_k = int(params["top_k"])
+    center = bool(params["center"])
+    try:
+        sigma = singular_spectrum(E, center=center)
+        summary = summarize_spectrum(sigma, top_k=top_k, shape=E.shape)
+    except ShapeError as exc:
+        return skip(f"spectrum undefined: {exc}")
+    observed = summary.metrics()
+    target_ranks = np.array([frequency_rank(emb.words[r]) for r in m["rows"]], dtype=np.float64)
+    pool_rows, pool_ranks = pool.without(emb.vectors, m["rows"])
+    try:
+        fm = frequency_matched_sampler(
+            pool_ranks, target_ranks, bins=int(params["frequency_bins"]),
+            min_pool_ratio=float(params["min_pool_ratio"]),
+        )
+    except ShapeError as exc:
+        return skip(f"no frequency-matched null: {exc}")
+    set_seed = _sub_seed(seed, cat.name)
+    curves_null = null_distribution(
+        emb.vectors, n, int(params["n_null"]), seed=set_seed,
+        sampler=lambda rng: pool_rows[fm(rng)], metric_fn=_normalised_curve,
+        center=center, top_k=top_k,
+    ).values
+    null_values = np.array([list(summarize_spectrum(c, top_k=top_k).metrics().values()) for c in curves_null])
+    cmp = compare_with_null(observed, NullDistribution(null_values, METRIC_NAMES))
+    main = cmp[MAIN_METRIC]
+    entry.update(
+        status="ok",
+        d=int(E.shape[1]),
+        metrics={k: float(v) for k, v in observed.items()},
+        sigma=_round_curve(sigma / sigma[0]),
+        z=float(main["z_sharp"]),
+        p=float(main["p_value"]),
+        null={k: _plain(cmp[k]) for k in NULL_DETAIL_METRICS},
+        null_median_sigma1_share=float(np.median(null_values[:, METRIC_NAMES.index(MAIN_METRIC)])),
+        n_null=int(curves_null.shape[0]),
+        null_seed=set_seed,
+        frequency_match={
+            "bins": int(len(fm.target_counts)),
+            "target_counts": fm.target_counts.tolist(),
+            "pool_counts": fm.pool_counts.tolist(),
+            "rank_range": [int(target_ranks.min()), int(target_ranks.max())],
+            "pool_size": int(len(pool_rows)),
+        },
+    )
+    return entry, curves_null
+
+
+def holm(pvalues: Mapping[str, float]) -> dict[str, float]:
+    """Holm–Bonferroni adjusted p-values (step-down, monotone, capped at 1)."""
+    order = sorted(pvalues, key=lambda k: (pvalues[k], k))
+    m = len(order)
+    out, running = {}, 0.0
+    for i, k in enumerate(order):
+        running = max(running, min(1.0, (m - i) * pvalues[k]))
+        out[k] = running
+    return out
+
+
+# --------------------------------------------------------------------------
+# the item
+# --------------------------------------------------------------------------
+
+
+def _params(task_params: Mapping[str, Any]) -> dict[str, Any]:
+    p = {**DEFAULT_PARAMS, **dict(task_params)}
+    if p["correction"] not in ("holm", "none"):
+        raise TaskError(f"spectrum_by_category: correction must be 'holm' or 'none', got {p['correction']!r}")
+    if not 0 < float(p["min_coverage"]) <= 1:
+        raise TaskError(f"spectrum_by_category: min_coverage must be in (0, 1], got {p['min_coverage']!r}")
+    if int(p["n_null"]) < 2:
+        raise TaskError(f"spectrum_by_category: n_null must be ≥ 2, got {p['n_null']!r}")
+    return p
+
+
+def _categories_path(p: Mapping[str, Any]) -> Path:
+    path = Path(p["categories_file"])
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+def evaluate(task, models, *, seed: int) -> Measurement:
+    (model,) = models
+    return evaluate_embeddings(static_view(model, task.params), task.params, seed=seed)
+
+
+def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *, seed: int) -> Measurement:
+    """Measure every category, control and shipped set of one embedding space."""
+    p = _params(task_params)
+    ours = load_categories(_categories_path(p))
+    shipped = load_shipped_categories() if p["shipped"] else {}
+    pool = build_pool(emb)
+    if len(pool.rows) < 10:
+        raise TaskError(f"model {emb.name!r}: only {len(pool.rows)} plain words with a wordfreq rank")
+
+    sets: dict[str, dict] = {}
+    curves_by_size: dict[int, list[np.ndarray]] = {}
+    for group, fold in ((ours, False), (shipped, True)):
+        for name, cat in group.items():
+            entry, curves = measure_set(emb, cat, pool, p, seed=seed, fold_lowercase=fold)
+            sets[name] = entry
+            if curves is not None:
+                curves_by_size.setdefault(entry["n"], []).append(curves)
+
+    alpha = float(p["alpha"])
+    for kind in ("semantic", "shipped"):
+        ok = {k: e["p"] for k, e in sets.items() if e["kind"] == kind and e["status"] == "ok"}
+        adjusted = holm(ok) if p["correction"] == "holm" else dict(ok)
+        for k, v in adjusted.items():
+            sets[k]["p_adjusted"] = float(v)
+            sets[k]["sharper_than_null"] = bool(v < alpha)
+
+    semantic_ok = [e for e in sets.values() if e["kind"] == "semantic" and e["status"] == "ok"]
+    n_gauss = int(np.median([e["n"] for e in semantic_ok])) if semantic_ok else 25
+    gaussian = _gaussian_control(n_gauss, emb.dim, seed, p)
+
+    null_bands = {}
+    for size in sorted(curves_by_size):
+        stack = np.concatenate(curves_by_size[size], axis=0)
+        lo, mid, hi = np.percentile(stack, [5, 50, 95], axis=0)
+        null_bands[str(size)] = {
+            "p05": _round_curve(lo), "p50": _round_curve(mid), "p95": _round_curve(hi),
+            "n_draws": int(stack.shape[0]), "n_sets": len(curves_by_size[size]),
+        }
+
+    metrics = _metrics(sets, gaussian, p)
+    claim = claim_summary(metrics, p)
+    details = {
+        "main_sharpness": f"z of {MAIN_METRIC} vs the frequency-matched null (positive = sharper)",
+        "model": {"name": emb.name, "dim": emb.dim, "n_words": len(emb), "source": emb.source},
+        "pool": {"size": int(len(pool.rows)), "duplicate_rows_dropped": pool.n_duplicates},
+        "sets": sets,
+        "gaussian": gaussian,
+        "null_bands": null_bands,
+        "skipped": {k: e["reason"] for k, e in sets.items() if e["status"] == "skipped"},
+        "claim": claim,
+    }
+    sizes = {
+        "dim": emb.dim,
+        "pool": int(len(pool.rows)),
+        "n_null": int(p["n_null"]),
+        "categories_total": sum(1 for e in sets.values() if e["kind"] == "semantic"),
+        "categories_covered": len(semantic_ok),
+        "shipped_total": sum(1 for e in sets.values() if e["kind"] == "shipped"),
+        "shipped_covered": sum(1 for e in sets.values() if e["kind"] == "shipped" and e["status"] == "ok"),
+    }
+    return Measurement(metrics=metrics, sizes=sizes, details=details)
+
+
+def _gaussian_control(n: int, d: int, seed: int, p: Mapping[str, Any]) -> dict:
+    rng = np.random.default_rng(_sub_seed(seed, "control:gaussian"))
+    G = rng.standard_normal((n, d))
+    sigma = singular_spectrum(G, center=bool(p["center"]))
+    summary = summarize_spectrum(sigma, top_k=int(p["top_k"]), shape=G.shape)
+    return {"n": n, "d": d, "metrics": summary.metrics(), "sigma": _round_curve(sigma / sigma[0])}
+
+
+_SET_METRICS = ("sigma1_share", "topk_share", "effective_rank", "participation_ratio")
+
+
+def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> dict[str, float]:
+    out: dict[str, float] = {"null/n_draws": float(p["n_null"])}
+    prefix = {"semantic": "cat", "shipped": "shipped", "control": "controls"}
+    for name, e in sets.items():
+        base = f"{prefix[e['kind']]}/{name}"
+        out[f"{base}/coverage"] = e["coverage"]
+        if e["status"] != "ok":
+            continue
+        for k in _SET_METRICS:
+            out[f"{base}/{k}"] = e["metrics"][k]
+        out[f"{base}/z"] = e["z"]
+        out[f"{base}/p"] = e["p"]
+        if "p_adjusted" in e:
+            out[f"{base}/p_adjusted"] = e["p_adjusted"]
+    for k in (*_SET_METRICS, "zero_tail"):
+        out[f"controls/gaussian/{k}"] = float(gaussian["metrics"][k])
+
+    alpha = float(p["alpha"])
+    for kind, head in (("semantic", "categories"), ("shipped", "shipped")):
+        entries = [e for e in sets.values() if e["kind"] == kind]
+        ok = [e for e in entries if e["status"] == "ok"]
+        out[f"{head}/n_total"] = float(len(entries))
+        out[f"{head}/n_covered"] = float(len(ok))
+        if not ok:
+            continue
+        out[f"{head}/median_z"] = float(np.median([e["z"] for e in ok]))
+        out[f"{head}/median_sigma1_share"] = float(np.median([e["metrics"]["sigma1_share"] for e in ok]))
+        out[f"{head}/median_effective_rank"] = float(np.median([e["metrics"]["effective_rank"] for e in ok]))
+        out[f"{head}/median_null_sigma1_share"] = float(np.median([e["null_median_sigma1_share"] for e in ok]))
+        out[f"{head}/frac_sharper_than_null"] = float(np.mean([e["p_adjusted"] < alpha for e in ok]))
+        out[f"{head}/frac_sharper_than_null_uncorrected"] = float(np.mean([e["p"] < alpha for e in ok]))
+        for control in ("letters", "digits"):
+            c = sets.get(control)
+            if c is not None and c["status"] == "ok":
+                out[f"{head}/frac_sharper_than_{control}"] = float(np.mean([e["z"] > c["z"] for e in ok]))
+    return out
+
+
+def claim_summary(metrics: Mapping[str, float | None], p: Mapping[str, Any]) -> dict:
+    """Whether the textbook claim holds, from a Result's metrics alone.
+
+    Claim: semantic categories are sharper than the null (a majority at the
+    corrected level) and sharper than the letters and digits controls
+    (median category z above each covered control's z).  Verdict ``holds``
+    when every part holds, ``does not hold`` when none does, else ``partly``.
+    """
+    m = metrics
+    n_cov = m.get("categories/n_covered") or 0
+    n_tot = m.get("categories/n_total") or 0
+    if not n_cov:
+        return {"verdict": "no data", "text": f"no semantic category reached the coverage threshold (0/{int(n_tot)})"}
+    frac = m.get("categories/frac_sharper_than_null") or 0.0
+    frac_raw = m.get("categories/frac_sharper_than_null_uncorrected") or 0.0
+    med_z = m["categories/median_z"]
+    parts = {"null": frac > 0.5}
+    corr = "Holm-corrected" if p.get("correction", "holm") == "holm" else "uncorrected"
+    alpha = p.get("alpha", 0.05)
+    text = [
+        f"{round(frac * n_cov)}/{int(n_cov)} categories sharper than the null at {corr} p < {alpha:g} "
+        f"({round(frac_raw * n_cov)}/{int(n_cov)} uncorrected); median category σ1 share "
+        f"{m['categories/median_sigma1_share']:.3f} (median z {med_z:+.1f}; null median "
+        f"{m['categories/median_null_sigma1_share']:.3f})"
+    ]
+    for control in ("letters", "digits"):
+        z = m.get(f"controls/{control}/z")
+        if z is None:
+            cov = m.get(f"controls/{control}/coverage")
+            text.append(f"{control} not covered" + (f" ({cov:.0%})" if cov is not None else ""))
+            continue
+        parts[control] = med_z > z
+        above = m.get(f"categories/frac_sharper_than_{control}") or 0.0
+        text.append(
+            f"{control} σ1 share {m[f'controls/{control}/sigma1_share']:.3f} (z {z:+.1f}); "
+            f"{round(above * n_cov)}/{int(n_cov)} categories have a higher z"
+        )
+    g = m.get("controls/gaussian/sigma1_share")
+    if g is not None:
+        text.append(f"isotropic Gaussian σ1 share {g:.3f}")
+    n_null = p.get("n_null")
+    if p.get("correction", "holm") == "holm" and n_null and n_cov / (n_null + 1) >= alpha:
+        text.append(
+            f"NB with {n_null} null draws the smallest Holm-adjusted p is {n_cov:.0f}/{n_null + 1} ≥ {alpha:g}: "
+            "no category can pass the corrected test; raise n_null"
+        )
+    held = sum(parts.values())
+    verdict = "holds" if held == len(parts) else ("does not hold" if held == 0 else "partly holds")
+    failed = [k for k, v in parts.items() if not v]
+    sentence = "; ".join(text) + "."
+    if failed:
+        sentence += " Not sharper than: " + ", ".join("the null (majority)" if k == "null" else k for k in failed) + "."
+    return {"verdict": verdict, "parts": parts, "text": sentence}
+
+
+# --------------------------------------------------------------------------
+# leaderboard section (a pure function of Result files)
+# --------------------------------------------------------------------------
+
+
+def _f(value, digits: int = 3, signed: bool = False) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–" if value is None or math.isnan(value) else ("∞" if value > 0 else "−∞")
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def _p(value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.4f}" if value >= 0.001 else f"{value:.1e}"
+
+
+def plot_name(model: str) -> str:
+    return "spectrum_" + re.sub(r"[^A-Za-z0-9._-]", "_", model) + ".png"
+
+
+def _table(rows: list[dict]) -> str:
+    import pandas as pd
+    from tabulate import tabulate
+
+    return tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False, disable_numparse=True)
+
+
+def _set_row(rank, name, e, *, label=None) -> dict:
+    mt = e.get("metrics", {})
+    null = e.get("null", {}).get(MAIN_METRIC, {})
+    band = "–" if not null else f"{null.get('null_p05', 0):.3f}–{null.get('null_p95', 0):.3f}"
+    return {
+        "#": rank,
+        "set": label or name,
+        "n (cov.)": f"{e.get('n', 0)} ({e.get('coverage', 0):.0%})",
+        "σ1 share": _f(mt.get("sigma1_share")),
+        "top-k share": _f(mt.get("topk_share")),
+        "eff. rank": _f(mt.get("effective_rank"), 2),
+        "PR": _f(mt.get("participation_ratio"), 2),
+        "σ1/σ2": _f(mt.get("sigma1_over_sigma2"), 2),
+        "σN/σ1": "–" if mt.get("zero_tail") is None else f"{mt['zero_tail']:.1e}",
+        "null σ1 share 5–95 %": band,
+        "z ↑": _f(e.get("z"), 2, signed=True),
+        "p": _p(e.get("p")),
+        "p adj.": _p(e.get("p_adjusted")),
+    }
+
+
+def _sets_table(sets: Mapping[str, dict], kinds: tuple[str, ...], gaussian: dict | None = None) -> str:
+    ok = [(k, e) for k, e in sets.items() if e.get("kind") in kinds and e.get("status") == "ok"]
+    ok.sort(key=lambda ke: (-ke[1]["z"], ke[0]))
+    rows = []
+    rank = 0
+    for name, e in ok:
+        if e["kind"] == "control":
+            rows.append(_set_row("", name, e, label=f"*{name}* (control)"))
+        else:
+            rank += 1
+            rows.append(_set_row(rank, name, e))
+    if gaussian:
+        g = {"n": gaussian["n"], "coverage": 1.0, "metrics": gaussian["metrics"]}
+        rows.append(_set_row("", "gaussian", g, label=f"*isotropic Gaussian {gaussian['n']}×{gaussian['d']}* (control)"))
+    return _table(rows) if rows else "(none covered)"
+
+
+def _z_by_set(result, kinds: tuple[str, ...]) -> dict[str, float]:
+    return {
+        k: e["z"] for k, e in result.details.get("sets", {}).items()
+        if e.get("kind") in kinds and e.get("status") == "ok" and e.get("z") is not None and math.isfinite(e["z"])
+    }
+
+
+def spearman_pairs(results) -> list[dict]:
+    """Spearman ρ of category sharpness (z) for every model pair, over sets covered in both."""
+    import warnings
+
+    from scipy.stats import spearmanr
+
+    def rho(a: dict, b: dict):
+        common = sorted(set(a) & set(b))
+        if len(common) < 3:
+            return None, len(common)
+        x, y = [a[k] for k in common], [b[k] for k in common]
+        if len(set(x)) < 2 or len(set(y)) < 2:
+            return None, len(common)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = float(spearmanr(x, y).statistic)
+        return (r if math.isfinite(r) else None), len(common)
+
+    ordered = sorted(results, key=lambda r: r.item_id)
+    out = []
+    for i, ra in enumerate(ordered):
+        for rb in ordered[i + 1:]:
+            r1, n1 = rho(_z_by_set(ra, ("semantic",)), _z_by_set(rb, ("semantic",)))
+            r2, n2 = rho(_z_by_set(ra, ("semantic", "shipped")), _z_by_set(rb, ("semantic", "shipped")))
+            out.append({"a": "/".join(ra.models), "b": "/".join(rb.models),
+                        "n": n1, "rho": r1, "n_all": n2, "rho_all": r2})
+    return out
+
+
+def _write_plot(result, path: Path) -> None:
+    """Scree plot: the 3 sharpest and 2 least sharp categories near the commonest size, letters,
+    the Gaussian control, and the null's 5–95 % band at that size."""
+    from benchmark.plots import scree_plot
+
+    sets = result.details.get("sets", {})
+    sem = sorted(
+        ((k, e) for k, e in sets.items() if e.get("kind") == "semantic" and e.get("status") == "ok"),
+        key=lambda ke: (-ke[1]["z"], ke[0]),
+    )
+    bands = result.details.get("null_bands", {})
+    sizes = [e["n"] for _, e in sem]
+    size = min(set(sizes), key=lambda s: (-sizes.count(s), -s)) if sizes else None
+    near = [ke for ke in sem if abs(ke[1]["n"] - size) <= PLOT_SIZE_TOLERANCE] if sizes else []
+    chosen = near[:3] + [ke for ke in near[-2:] if ke not in near[:3]]
+    curves = [(f"{k} (N {e['n']}, z {e['z']:+.1f})", e["sigma"], "solid") for k, e in chosen]
+    letters = sets.get("letters")
+    if letters and letters.get("status") == "ok":
+        curves.append((f"letters (N {letters['n']}, z {letters['z']:+.1f})", letters["sigma"], "control"))
+    g = result.details.get("gaussian")
+    if g:
+        curves.append((f"Gaussian {g['n']}×{g['d']}", g["sigma"], "dashed"))
+    b = bands.get(str(size)) if size is not None else None
+    scree_plot(
+        path, curves,
+        band=(b["p05"], b["p50"], b["p95"]) if b else None,
+        band_label=f"null 5–95 % (N = {size})",
+        title=f"{'/'.join(result.models)}: normalised spectra, centred (categories with N = {size} ± "
+              f"{PLOT_SIZE_TOLERANCE})" if size is not None else f"{'/'.join(result.models)}: no category covered",
+    )
+
+
+def protocol_text(result) -> str:
+    p = {**DEFAULT_PARAMS, **result.params}
+    corr = "Holm-corrected over each model's semantic categories (and separately its shipped sets)" \
+        if p["correction"] == "holm" else "not corrected for multiple comparisons"
+    return "\n".join([
+        "- Spectrum: singular values of the N×D matrix of a set's word vectors, rows mean-centred "
+        "(float64); after centring σ_N ≈ 0 when N ≤ D (column σN/σ1). Shares use p_i = σ_i²/Σσ²; "
+        "effective rank = exp(entropy of p); PR = 1/Σp².",
+        f"- Main sharpness metric: z of the σ1 share against {p['n_null']:,} random word sets of the same "
+        "size from the same model (positive = sharper); one-sided empirical p = (1 + #null ≥ observed)/(1 + "
+        f"n_null), {corr}; α = {p['alpha']}.",
+        "- Null pool: the model's plain words (`isalpha()` and `islower()`) that have a rank in wordfreq's "
+        "English top-50k list, identical vector rows deduplicated, minus the set's own rows; draws are "
+        f"frequency-matched to the set ({p['frequency_bins']} quantile bins of log(1 + rank), bins merged until "
+        f"each holds ≥ {p['min_pool_ratio']}× the set's words). Seed: item seed + crc32(set name).",
+        "- Keys: our categories and the letters/digits controls by exact key (no case folding); shipped "
+        "WEAT / Google-analogy sets (cased) by exact key, else the lowercase form. Words on a shared vector "
+        f"row count once. Sets with coverage < {p['min_coverage']:.0%} or fewer than {p['min_words']} rows are "
+        "skipped (reason listed).",
+        "- Controls: letters a–z and digits 0–9 (with their own null), the null itself (5–95 % band), and an "
+        "isotropic Gaussian N×D matrix (N = median covered category size, seeded).",
+        "- Claim verdict: *holds* when a majority of categories beat the null at the corrected level and the "
+        "median category z exceeds the z of each covered control (letters, digits); *does not hold* when none "
+        "of these does; otherwise *partly*.",
+        "- Cross-model agreement: Spearman ρ of the per-model z rankings over the sets covered by both models.",
+    ])
+
+
+def render_section(results, plots_dir: Path | None) -> str:
+    """The leaderboard section of this family: summary, Spearman block, per-model tables and plots.
+
+    Pure function of the Results; writes ``spectrum_<model>.png`` into
+    ``plots_dir`` when given (links are rendered either way).
+    """
+    results = sorted(results, key=lambda r: r.item_id)
+    first = results[0]
+    main = first.main_metric or "categories/median_z"
+    out = [
+        f"## {first.task} (v{first.task_version})",
+        "",
+        f"Sharpness of each word category's singular spectrum against frequency-matched random word sets. "
+        f"Main sharpness metric: the z-score of the σ1 share vs the null (positive = sharper); models ranked by "
+        f"`{main}` ↑.",
+        "",
+    ]
+    ranked = sorted(results, key=lambda r: (-(r.metrics.get(main) or -math.inf), r.item_id))
+    rows = []
+    for i, r in enumerate(ranked, start=1):
+        m = r.metrics
+        claim = claim_summary(m, {**DEFAULT_PARAMS, **r.params})
+        n_cov, n_tot = m.get("categories/n_covered"), m.get("categories/n_total")
+        frac = m.get("categories/frac_sharper_than_null")
+        rows.append({
+            "#": i,
+            "model": "/".join(r.models),
+            "covered": f"{int(n_cov or 0)}/{int(n_tot or 0)}",
+            "sharper than null": "–" if frac is None else f"{round(frac * (n_cov or 0))}/{int(n_cov or 0)}",
+            "median z ↑": _f(m.get("categories/median_z"), 2, signed=True),
+            "median σ1 share": _f(m.get("categories/median_sigma1_share")),
+            "null σ1 share": _f(m.get("categories/median_null_sigma1_share")),
+            "letters σ1 share (z)": _control_cell(m, "letters"),
+            "digits σ1 share (z)": _control_cell(m, "digits"),
+            "Gaussian σ1 share": _f(m.get("controls/gaussian/sigma1_share")),
+            "shipped sharper / covered": _shipped_cell(m),
+            "claim": claim["verdict"],
+            "status": r.status,
+        })
+    out += [_table(rows), ""]
+
+    pairs = spearman_pairs(results)
+    out += ["### Does the structure translate? Spearman ρ of category sharpness rankings", ""]
+    if pairs:
+        out += [
+            "ρ between two models' z rankings, over the sets covered in both (n).",
+            "",
+            _table([{
+                "model A": q["a"], "model B": q["b"],
+                "ρ categories": _f(q["rho"], 3, signed=True), "n": q["n"],
+                "ρ incl. shipped sets": _f(q["rho_all"], 3, signed=True), "n incl. shipped": q["n_all"],
+            } for q in pairs]),
+            "",
+        ]
+    else:
+        out += ["Needs results for at least two models.", ""]
+
+    for r in results:
+        label = "/".join(r.models)
+        name = plot_name(label)
+        if plots_dir is not None and r.details.get("sets"):
+            _write_plot(r, Path(plots_dir) / name)
+        claim = claim_summary(r.metrics, {**DEFAULT_PARAMS, **r.params})
+        sets = r.details.get("sets", {})
+        skipped = r.details.get("skipped", {})
+        out += [
+            f"### {label}",
+            "",
+            f"**Claim {claim['verdict']}.** {claim['text']}",
+            "",
+            f"![scree plot {label}](plots/{name})",
+            "",
+            "<details><summary>Categories ranked by sharpness (z of σ1 share), with controls</summary>",
+            "",
+            _sets_table(sets, ("semantic", "control"), r.details.get("gaussian")),
+            "",
+            "</details>",
+            "",
+            "<details><summary>Shipped sets (WEAT, Google analogies), ranked by z</summary>",
+            "",
+            _sets_table(sets, ("shipped",)),
+            "",
+            "</details>",
+            "",
+        ]
+        if skipped:
+            out += [f"Skipped ({len(skipped)}): " + "; ".join(f"`{k}`: {v}" for k, v in sorted(skipped.items())), ""]
+    out += ["<details><summary>Protocol</summary>", "", protocol_text(first), "", "</details>"]
+    return "\n".join(out)
+
+
+def _control_cell(m: Mapping[str, float | None], control: str) -> str:
+    share, z = m.get(f"controls/{control}/sigma1_share"), m.get(f"controls/{control}/z")
+    if share is None:
+        cov = m.get(f"controls/{control}/coverage")
+        return "skipped" + (f" ({cov:.0%})" if cov is not None else "")
+    return f"{share:.3f} ({_f(z, 1, signed=True)})"
+
+
+def _shipped_cell(m: Mapping[str, float | None]) -> str:
+    n = m.get("shipped/n_covered")
+    frac = m.get("shipped/frac_sharper_than_null")
+    if not n:
+        return "–"
+    return f"{round((frac or 0) * n)}/{int(n)}"
+
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "MAIN_METRIC",
+    "Pool",
+    "build_pool",
+    "claim_summary",
+    "evaluate",
+    "evaluate_embeddings",
+    "frequency_rank",
+    "holm",
+    "match_words",
+    "measure_set",
+    "plot_name",
+    "protocol_text",
+    "render_section",
+    "spearman_pairs",
+    "static_view",
+]

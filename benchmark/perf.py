@@ -1,0 +1,169 @@
+"""Speed and memory benchmark of the blocked CSLS retrieval: ``python -m benchmark.perf``.
+
+Two cases, each run in a fresh child process so that ``ru_maxrss`` (peak resident set,
+which also sees BLAS buffers) starts clean:
+
+(a) CSLS, 20,000 sources × 20,000 targets, 300 d, top-10 for 1,500 queries, k = 10
+    neighbourhoods over the full spaces. Reports wall time, peak extra memory and the
+    ratio "bare float32 matmul time / CSLS time", where the bare time runs the very
+    products CSLS performs (r_S: targets × sources, final: queries × targets; r_T is
+    constant per query, so CSLS skips it) in the same blocks without any selection.
+    Target: ratio >= 0.7 (best of three interleaved repeats).
+(b) The same at 400,000 × 400,000, 50 d (``--quick``: 100,000). Reports wall time and
+    peak extra memory. Target: < 2 GB.
+
+Vectors are random unit float32 rows (seeded); queries are the first 1,500 sources.
+Speed is reported, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+from benchmark.scoring import retrieval as R
+
+RATIO_TARGET = 0.7
+MEMORY_TARGET = 2 * 1024**3
+N_QUERIES = 1500
+K = 10
+TOPK = 10
+
+
+def _unit_rows(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
+    X = rng.standard_normal((n, d), dtype=np.float32)
+    for i in range(0, n, 1 << 16):
+        rows = X[i:i + (1 << 16)]
+        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return X
+
+
+def _maxrss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _csls(queries, targets, sources):
+    return R.retrieve(queries, targets, criterion="csls", k=K, topk=TOPK, sources=sources)
+
+
+def _bare_matmul(queries, targets, sources) -> float:
+    """Time the products CSLS performs, in the same blocks, without selection."""
+    block = R.DEFAULT_BLOCK
+    chunk = block * R.CHUNK_FACTOR
+    d = targets.shape[1]
+    q_aug = np.ones((queries.shape[0], d + 1), dtype=np.float32)
+    q_aug[:, :d] = queries
+    t_aug = np.ones((targets.shape[0], d + 1), dtype=np.float32)
+    t_aug[:, :d] = targets
+    buf = np.empty(block * chunk, dtype=np.float32)
+    t0 = time.perf_counter()
+    for A, B in ((t_aug[:, :d], sources), (q_aug, t_aug)):
+        for i0 in range(0, A.shape[0], block):
+            a = A[i0:i0 + block]
+            for j0 in range(0, B.shape[0], chunk):
+                Bc = B[j0:j0 + chunk]
+                np.matmul(a, Bc.T, out=buf[:a.shape[0] * Bc.shape[0]].reshape(a.shape[0], -1))
+    return time.perf_counter() - t0
+
+
+def _traced(fn, *args):
+    """Run ``fn`` once; return (seconds, tracemalloc peak bytes, ru_maxrss delta bytes)."""
+    rss0 = _maxrss_bytes()
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    fn(*args)
+    seconds = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak, _maxrss_bytes() - rss0
+
+
+def run_case(case: str, n: int, d: int, repeats: int) -> dict:
+    rng = np.random.default_rng(0)
+    sources = _unit_rows(n, d, rng)
+    targets = _unit_rows(n, d, rng)
+    queries = sources[:N_QUERIES]
+    R.retrieve(queries[:64], targets[:4096], criterion="csls", k=K, topk=TOPK)  # warm BLAS
+    seconds, peak, rss = _traced(_csls, queries, targets, sources)
+    out = {"case": case, "n": n, "d": d, "seconds": seconds, "tracemalloc_peak": peak,
+           "maxrss_delta": rss, "input_bytes": sources.nbytes + targets.nbytes}
+    if repeats:
+        csls_t, bare_t = [seconds], []
+        for _ in range(repeats):
+            bare_t.append(_bare_matmul(queries, targets, sources))
+            t0 = time.perf_counter()
+            _csls(queries, targets, sources)
+            csls_t.append(time.perf_counter() - t0)
+        out.update(csls_best=min(csls_t), bare_best=min(bare_t),
+                   ratio=min(bare_t) / min(csls_t))
+    return out
+
+
+def _child(case: str, n: int, d: int, repeats: int) -> dict:
+    cmd = [sys.executable, "-m", "benchmark.perf", "--_case", case, "--_n", str(n),
+           "--_d", str(d), "--_repeats", str(repeats)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"benchmark case {case} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _mb(x: float) -> str:
+    return f"{x / 1024**2:,.1f} MB"
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmark.perf", description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="shrink case (b) to 100,000 x 100,000")
+    ap.add_argument("--_case", help=argparse.SUPPRESS)
+    ap.add_argument("--_n", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--_d", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--_repeats", type=int, default=0, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args._case:
+        print(json.dumps(run_case(args._case, args._n, args._d, args._repeats)))
+        return 0
+
+    n_b = 100_000 if args.quick else 400_000
+    print(f"Rosetta Bench retrieval benchmark: CSLS k={K}, top-{TOPK} for {N_QUERIES:,} queries, "
+          f"block {R.DEFAULT_BLOCK} x {R.DEFAULT_BLOCK * R.CHUNK_FACTOR}, "
+          f"{os.cpu_count()} CPUs", flush=True)
+    a = _child("a", 20_000, 300, repeats=3)
+    b = _child("b", n_b, 50, repeats=0)
+    rows = [
+        ("(a) 20,000 x 20,000, 300 d", "CSLS wall time (first run)", f"{a['seconds']:.2f} s", "", ""),
+        ("", "CSLS wall time (best of 4)", f"{a['csls_best']:.2f} s", "", ""),
+        ("", "bare matmul time (best of 3)", f"{a['bare_best']:.2f} s", "", ""),
+        ("", "ratio bare matmul / CSLS", f"{a['ratio']:.2f}", f">= {RATIO_TARGET}",
+         _verdict(a["ratio"] >= RATIO_TARGET)),
+        ("", "peak extra, tracemalloc", _mb(a["tracemalloc_peak"]), "", ""),
+        ("", "peak extra, ru_maxrss delta", _mb(a["maxrss_delta"]), "", ""),
+        (f"(b) {n_b:,} x {n_b:,}, 50 d", "CSLS wall time", f"{b['seconds']:.1f} s", "", ""),
+        ("", "peak extra, tracemalloc", _mb(b["tracemalloc_peak"]), "< 2 GB",
+         _verdict(b["tracemalloc_peak"] < MEMORY_TARGET)),
+        ("", "peak extra, ru_maxrss delta", _mb(b["maxrss_delta"]), "< 2 GB",
+         _verdict(b["maxrss_delta"] < MEMORY_TARGET)),
+        ("", "(inputs, for scale)", _mb(b["input_bytes"]), "", ""),
+    ]
+    widths = [max(len(r[i]) for r in rows + [("case", "figure", "measured", "target", "")])
+              for i in range(5)]
+    header = ("case", "figure", "measured", "target", "")
+    for r in [header, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

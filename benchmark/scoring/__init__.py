@@ -1,0 +1,35 @@
+"""Pure numpy/scipy scoring engine of Rosetta Bench.
+
+Conventions (stated here and in the leaderboard footer; DESIGN.md "Scoring conventions"):
+vectors are float32 for storage and retrieval, solvers compute in float64; the declared
+normalisation is applied to source and target alike before fitting; retrieval is blocked
+(memory O(block × n_targets) or less, never O(n_queries × n_targets)) and breaks ties
+toward the lower target index. Bad arrays raise :class:`benchmark.errors.ShapeError`,
+unknown method names :class:`benchmark.errors.UnknownNameError`.
+"""
+
+from benchmark.scoring.normalize import normalize
+from benchmark.scoring.procrustes import (LinearFit, ProcrustesFit, linear_map,
+                                          orthogonal_procrustes, procrustes_residual)
+from benchmark.scoring.retrieval import (csls_penalty, hits_at_k, isf_log_normalizer,
+                                         precision_at_k, retrieve)
+from benchmark.scoring.similarity import linear_cka, mutual_knn, rsa
+from benchmark.scoring.stats import bootstrap_ci
+
+__all__ = [
+    "normalize",
+    "orthogonal_procrustes",
+    "ProcrustesFit",
+    "linear_map",
+    "LinearFit",
+    "procrustes_residual",
+    "retrieve",
+    "csls_penalty",
+    "isf_log_normalizer",
+    "precision_at_k",
+    "hits_at_k",
+    "rsa",
+    "linear_cka",
+    "mutual_knn",
+    "bootstrap_ci",
+]

@@ -1,0 +1,56 @@
+"""spectrum_by_category — how sharp is the singular spectrum of a word category?
+
+One item per static model (contextual models later, through the same family,
+by providing a ``static_embeddings()`` view).  Protocol:
+
+- Sets: the 28 semantic categories and the letters (a–z) / digits (0–9)
+  controls of ``datasets/categories/categories.json``; in a separate block
+  the sets shipped by installed packages (wefe's WEAT lists, sections of
+  gensim's Google analogy file).
+- Keys: our categories and controls by exact key, no case folding (models
+  without digits or single letters just lack them); shipped sets are cased,
+  so the exact key is tried first, then its lowercase form.  Coverage =
+  found / listed; below 80 % a set is skipped with the reason recorded.
+- Spectrum: singular values of the mean-centred N×D matrix (float64);
+  σ1 share, top-3 share, effective rank (exp entropy of σ²/Σσ²),
+  participation ratio, σ1/σ2, zero tail σ_N/σ1 (≈ 0 when N ≤ D).
+- Null: 1,000 random word sets of the same size from the same model,
+  frequency-matched to the set with wordfreq ranks (pool: the model's plain
+  words with a wordfreq rank, identical rows deduplicated, minus the set's
+  own rows), seeded from the item seed and the set name.
+- Main sharpness metric: z of the σ1 share vs that null (positive = sharper),
+  one-sided empirical p, Holm-corrected over a model's semantic categories.
+  The headline per model is the median z over its covered categories.
+- Controls beside the categories: letters, digits, the null, and an
+  isotropic Gaussian N×D matrix.  The leaderboard adds Spearman ρ of the
+  category rankings between every model pair and scree plots.
+"""
+
+from benchmark.tasks import Task, register_task
+
+register_task(
+    Task(
+        name="spectrum_by_category",
+        version="1.0",
+        family="spectrum_by_category",
+        description="Singular-spectrum sharpness of word categories vs a frequency-matched null",
+        main_metric="categories/median_z",
+        higher_is_better=True,
+        model_kinds=("static",),
+        params={
+            "min_coverage": 0.8,
+            "min_words": 3,
+            "n_null": 1_000,
+            "top_k": 3,
+            "center": True,
+            "alpha": 0.05,
+            "correction": "holm",
+            "frequency_bins": 10,
+            "min_pool_ratio": 2.0,
+            "shipped": True,
+            "categories_file": "datasets/categories/categories.json",
+            "view": {},
+        },
+        data_files=("datasets/categories/categories.json",),
+    )
+)

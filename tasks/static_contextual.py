@@ -1,0 +1,54 @@
+"""static_contextual — at which layer is a contextual model a rotated copy of a static one?
+
+Every ordered pair (static model → contextual model).  For each hidden-state
+output l of the contextual model (l = 0 is the embedding *output*), orthogonal
+Procrustes maps the static space onto the layer's word vectors, in two
+variants: **pooled** (mean over up to 3 corpus contexts per word; headline) and
+**decontextualized** (the word alone); the raw input-embedding rows are a
+third, context-free reference ("input").  The layer is chosen by dev P@1 CSLS,
+never test; the whole curve is in the result's details and on the leaderboard
+plot.
+
+Bounded by extraction cost (one forward pass per distinct context sentence):
+the target search space is the contextual model's first 4,000 single-token
+plain words (wordfreq order) with at least 2 corpus contexts; the dictionary
+is train 2,000 / dev 300 / test 700 of the words shared with the static model
+(train shrinks when fewer are shared); the source space is the static model's
+first 10,000 plain words.  Contexts: sentences mined at run time from
+gensim's lee_background.cor and shortened enwiki dump (benchmark/contexts.py),
+shared between words.  Extraction is cached on disk per contextual model and
+shared by all static models.
+"""
+
+from benchmark.tasks import Task, register_task
+
+register_task(
+    Task(
+        name="static_contextual",
+        version="1.0",
+        family="static_contextual",
+        description="Procrustes from a static space to every layer of a contextual model; dev-chosen layer",
+        main_metric="p@1/csls",
+        higher_is_better=True,
+        model_kinds=("static", "contextual"),
+        params={
+            "target_vocab": 4_000,
+            "min_contexts": 2,
+            "max_contexts": 3,
+            "pooling": "mean",
+            "batch_size": 32,
+            "decontext_batch_size": 256,
+            "search_vocab": 10_000,
+            "n_train": 2_000,
+            "n_dev": 300,
+            "n_test": 700,
+            "min_train": 500,
+            "normalization": "unit+center+unit",
+            "csls_k": 10,
+            "ks": (1, 5, 10),
+            "isf_betas": (10.0, 20.0, 30.0, 50.0),
+            "n_bootstrap": 1_000,
+        },
+        data_files=(),
+    )
+)

@@ -1,0 +1,273 @@
+"""spectrum_by_category on toy spaces with a planted answer, and its leaderboard section."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from benchmark.adapters.base import StaticEmbeddings
+from benchmark.errors import TaskError
+from benchmark.families import FAMILIES
+from benchmark.families import spectrum_by_category as fam
+from benchmark.leaderboard import render
+from benchmark.results import Result
+from benchmark.tasks import Task
+from benchmark.vocabulary import reference_words
+
+DIM = 32
+N_NULL = 300
+
+
+def _toy(seed: int, *, planted_strength: float = 4.0, name: str = "toy-spectrum"):
+    """3,000 frequent words, isotropic Gaussian vectors; 'planted' words share one strong axis."""
+    words = list(reference_words()[:3000])
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((len(words), DIM))
+    planted = words[100:2000:95][:20]  # 20 words spread over the frequency range
+    isotropic = words[150:2050:95][:20]
+    u = rng.standard_normal(DIM)
+    u /= np.linalg.norm(u)
+    for w in planted:
+        vectors[words.index(w)] += planted_strength * rng.standard_normal() * u
+    return StaticEmbeddings(name, tuple(words), vectors.astype(np.float32), revision="toy"), planted, isotropic
+
+
+def _categories_file(tmp_path, planted, isotropic):
+    letters = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+    doc = {
+        "schema_version": 1,
+        "categories": {
+            "planted": {"kind": "semantic", "words": planted},
+            "isotropic": {"kind": "semantic", "words": isotropic},
+            "half_missing": {"kind": "semantic",
+                             "words": list(reference_words()[2200:2205]) + ["qzxv", "vvqz", "zzqx", "xqzv", "qqzx"]},
+        },
+        "controls": {
+            "letters": {"kind": "control", "words": letters},
+            "digits": {"kind": "control", "words": [str(i) for i in range(10)]},
+        },
+    }
+    path = tmp_path / "categories.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _task(path, **extra):
+    params = {
+        "min_coverage": 0.8, "min_words": 3, "n_null": N_NULL, "top_k": 3, "center": True,
+        "alpha": 0.05, "correction": "holm", "frequency_bins": 10, "min_pool_ratio": 2.0,
+        "shipped": False, "categories_file": str(path), "view": {}, **extra,
+    }
+    return Task(name="spectrum_by_category", version="1.0", family="spectrum_by_category",
+                description="toy", main_metric="categories/median_z", model_kinds=("static",), params=params)
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("spectrum")
+    emb, planted, isotropic = _toy(0)
+    task = _task(_categories_file(tmp, planted, isotropic))
+    m = FAMILIES.get("spectrum_by_category")(task, [emb], seed=0)
+    return task, emb, m
+
+
+def _result(task, models, m, seed=0) -> Result:
+    return Result(
+        task=task.name, task_version=task.version, family=task.family, models=list(models),
+        metrics=m.metrics, seed=seed, status="passed", main_metric=task.main_metric,
+        sizes=m.sizes, details=json.loads(json.dumps(m.details)), params=json.loads(json.dumps(dict(task.params))),
+    )
+
+
+def test_planted_category_sharper_than_null(toy_run):
+    _, _, m = toy_run
+    planted = m.details["sets"]["planted"]
+    assert planted["status"] == "ok" and planted["n"] == 20 and planted["coverage"] == 1.0
+    assert planted["p"] < 0.01 and planted["z"] > 3
+    assert planted["n_null"] == N_NULL and planted["p"] == pytest.approx(1 / (N_NULL + 1))
+    assert m.metrics["cat/planted/z"] == planted["z"]
+    assert m.metrics["cat/planted/sigma1_share"] > m.metrics["controls/gaussian/sigma1_share"]
+
+
+def test_isotropic_category_not_sharper(toy_run):
+    _, _, m = toy_run
+    iso = m.details["sets"]["isotropic"]
+    assert iso["status"] == "ok"
+    assert iso["p"] > 0.01 and not iso["sharper_than_null"]
+    assert abs(iso["z"]) < 3
+
+
+def test_spectrum_conventions(toy_run):
+    _, _, m = toy_run
+    e = m.details["sets"]["planted"]
+    assert e["sigma"][0] == 1.0 and len(e["sigma"]) == min(e["n"], DIM)
+    assert e["sigma"] == sorted(e["sigma"], reverse=True)
+    assert e["metrics"]["zero_tail"] < 1e-6  # centred, N ≤ D → σ_N = 0
+    band = m.details["null_bands"]["20"]
+    assert len(band["p05"]) == 20 and all(lo <= mid <= hi for lo, mid, hi in zip(band["p05"], band["p50"], band["p95"]))
+    assert band["n_draws"] == N_NULL * band["n_sets"]
+    assert all(isinstance(v, float) and math.isfinite(v) for v in m.metrics.values())
+
+
+def test_low_coverage_is_a_stated_skip(toy_run):
+    _, _, m = toy_run
+    e = m.details["sets"]["half_missing"]
+    assert e["status"] == "skipped" and e["coverage"] == 0.5
+    assert "coverage 0.50 < 0.80" in e["reason"] and "qzxv" in e["reason"]
+    assert "half_missing" in m.details["skipped"]
+    assert m.metrics["cat/half_missing/coverage"] == 0.5 and "cat/half_missing/z" not in m.metrics
+    # digits are not keys of the toy model: the control is skipped, not folded or crashed
+    assert m.details["sets"]["digits"]["status"] == "skipped"
+    assert m.metrics["categories/n_covered"] == 2 and m.metrics["categories/n_total"] == 3
+
+
+def test_deterministic(toy_run):
+    task, emb, m = toy_run
+    again = fam.evaluate(task, [emb], seed=0)
+    assert again.metrics == m.metrics
+    assert json.dumps(again.details, sort_keys=True) == json.dumps(m.details, sort_keys=True)
+    other = fam.evaluate(task, [emb], seed=1)
+    assert other.metrics["cat/planted/sigma1_share"] == m.metrics["cat/planted/sigma1_share"]
+    assert other.metrics["cat/isotropic/z"] != m.metrics["cat/isotropic/z"]  # a different null
+
+
+def test_static_view_plugs_in_other_models(toy_run):
+    task, emb, m = toy_run
+
+    class Contextual:
+        name = "ctx"
+
+        def static_embeddings(self, layer=0):
+            assert layer == 0
+            return emb
+
+    assert fam.evaluate(task, [Contextual()], seed=0).metrics == m.metrics
+    with pytest.raises(TaskError, match="static_embeddings"):
+        fam.static_view(object(), {})
+
+
+def test_pool_dedupes_rows_and_excludes_category():
+    words = list(reference_words()[:50])
+    vec = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)
+    vec[7] = vec[3]  # the less frequent duplicate is dropped
+    emb = StaticEmbeddings("dup", tuple(words), vec, revision="t")
+    pool = fam.build_pool(emb)
+    assert pool.n_duplicates == 1 and 7 not in pool.rows.tolist() and 3 in pool.rows.tolist()
+    rows, ranks = pool.without(emb.vectors, [7, 10])  # row 7's vector is row 3's
+    assert 3 not in rows.tolist() and 10 not in rows.tolist() and len(rows) == 47
+    assert np.all(np.diff(ranks) > 0)
+
+
+def test_frequency_rank_rules():
+    ref = reference_words()
+    assert fam.frequency_rank(ref[10]) == 10
+    assert fam.frequency_rank("Paris") == fam.frequency_rank("paris")
+    assert 0 <= fam.frequency_rank("7") < 1000  # digits: position in wordfreq's unfiltered list
+    assert fam.frequency_rank("qzxvqzxv") == len(ref)
+
+
+def test_match_words_casing_rule():
+    emb = StaticEmbeddings("m", ("paris", "Rome", "rome"), np.eye(3, dtype=np.float32), revision="t")
+    exact = fam.match_words(emb, ["Paris", "Rome"], fold_lowercase=False)
+    assert exact["missing"] == ["Paris"] and exact["keys"] == ["Rome"]
+    folded = fam.match_words(emb, ["Paris", "Rome"], fold_lowercase=True)
+    assert folded["keys"] == ["paris", "Rome"] and folded["folded"] == ["Paris"]
+
+
+def test_holm():
+    adj = fam.holm({"a": 0.01, "b": 0.04, "c": 0.03})
+    assert adj == pytest.approx({"a": 0.03, "c": 0.06, "b": 0.06})
+
+
+def _hand_made(model: str, zs: dict[str, float], *, letters_z=0.5) -> Result:
+    sets = {}
+    for name, z in zs.items():
+        sets[name] = {
+            "kind": "semantic", "status": "ok", "n": 4, "coverage": 1.0, "z": z, "p": 0.01, "p_adjusted": 0.02,
+            "metrics": {"sigma1_share": 0.3, "topk_share": 0.8, "effective_rank": 2.5, "participation_ratio": 2.0,
+                        "sigma1_over_sigma2": 1.5, "zero_tail": 0.0},
+            "sigma": [1.0, 0.6, 0.3, 0.0],
+            "null": {"sigma1_share": {"null_p05": 0.2, "null_p95": 0.4}},
+        }
+    sets["letters"] = {**sets[next(iter(zs))], "kind": "control", "z": letters_z}
+    sets["digits"] = {"kind": "control", "status": "skipped", "coverage": 0.0, "reason": "coverage 0.00 < 0.80"}
+    sets["weat:flowers"] = {**sets[next(iter(zs))], "kind": "shipped"}
+    metrics = {
+        "categories/n_total": float(len(zs)), "categories/n_covered": float(len(zs)),
+        "categories/median_z": float(np.median(list(zs.values()))), "categories/median_sigma1_share": 0.3,
+        "categories/median_null_sigma1_share": 0.25, "categories/frac_sharper_than_null": 1.0,
+        "categories/frac_sharper_than_null_uncorrected": 1.0, "categories/frac_sharper_than_letters": 1.0,
+        "controls/letters/sigma1_share": 0.2, "controls/letters/z": letters_z, "controls/digits/coverage": 0.0,
+        "controls/gaussian/sigma1_share": 0.1, "shipped/n_covered": 1.0, "shipped/frac_sharper_than_null": 1.0,
+    }
+    return Result(
+        task="spectrum_by_category", task_version="1.0", family="spectrum_by_category", models=[model],
+        metrics=metrics, seed=0, status="passed", main_metric="categories/median_z",
+        details={"sets": sets, "skipped": {"digits": "coverage 0.00 < 0.80"},
+                 "gaussian": {"n": 4, "d": 8, "sigma": [1.0, 0.8, 0.5, 0.0],
+                              "metrics": {k: 0.1 for k in ("sigma1_share", "topk_share", "effective_rank",
+                                                          "participation_ratio", "sigma1_over_sigma2", "zero_tail")}},
+                 "null_bands": {"4": {"p05": [1, 0.5, 0.2, 0], "p50": [1, 0.6, 0.3, 0], "p95": [1, 0.8, 0.5, 0]}}},
+        params={"n_null": 1000},
+    )
+
+
+def test_render_section_hand_made(tmp_path):
+    zs_a = {"vehicles": 5.0, "fruits": 3.0, "months": 1.0, "tools": -1.0}
+    zs_b = {"vehicles": 4.0, "fruits": 3.5, "months": 0.5, "tools": -2.0}
+    zs_c = {"vehicles": -3.0, "fruits": 1.0, "months": 2.0}  # tools not covered
+    results = [_hand_made("a-model", zs_a), _hand_made("b-model", zs_b), _hand_made("c-model", zs_c)]
+    page = fam.render_section(results, None)
+    assert page.startswith("## spectrum_by_category (v1.0)")
+    assert "Spearman" in page and "| a-model   | b-model   |" in page
+    pairs = {(q["a"], q["b"]): q for q in fam.spearman_pairs(results)}
+    assert pairs["a-model", "b-model"]["rho"] == pytest.approx(1.0) and pairs["a-model", "b-model"]["n"] == 4
+    # only the categories covered in both: tools is missing from c-model
+    assert pairs["a-model", "c-model"]["rho"] == pytest.approx(-1.0) and pairs["a-model", "c-model"]["n"] == 3
+    assert pairs["a-model", "c-model"]["n_all"] == 4  # + the shipped set
+    assert "+1.000" in page and "-1.000" in page
+    assert "![scree plot a-model](plots/spectrum_a-model.png)" in page
+    assert "*letters* (control)" in page and "isotropic Gaussian 4×8" in page
+    assert "`digits`: coverage 0.00 < 0.80" in page and "skipped (0%)" in page
+    assert "weat:flowers" in page
+    assert "Claim holds." in page
+    assert not (tmp_path / "plots").exists()
+    fam.render_section(results, tmp_path / "plots")
+    png = tmp_path / "plots" / "spectrum_a-model.png"
+    assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    first = png.read_bytes()
+    fam.render_section(results, tmp_path / "plots")
+    assert png.read_bytes() == first  # deterministic PNG
+
+
+def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
+    task, emb, m = toy_run
+    emb2, planted, isotropic = _toy(5, name="toy-two")
+    m2 = fam.evaluate(task, [emb2], seed=0)
+    results = [_result(task, ("toy-spectrum",), m), _result(task, ("toy-two",), m2)]
+    page = render(results, plots_dir=tmp_path / "plots")
+    assert "## spectrum_by_category" in page and "| planted" in page
+    assert "plots/spectrum_toy-two.png" in page
+    assert (tmp_path / "plots" / "spectrum_toy-spectrum.png").is_file()
+    assert (tmp_path / "plots" / "spectrum_toy-two.png").is_file()
+    assert render(results, plots_dir=None) == page  # the page does not depend on writing plots
+
+
+def test_bad_params_are_named():
+    with pytest.raises(TaskError, match="correction"):
+        fam._params({"correction": "bonferroni"})
+    with pytest.raises(TaskError, match="min_coverage"):
+        fam._params({"min_coverage": 0})
+
+
+def test_registered_task():
+    from benchmark.tasks import get_task
+
+    task = get_task("spectrum_by_category")
+    assert task.model_kinds == ("static",) and task.params["n_null"] >= 1000
+    assert task.main_metric == "categories/median_z" and task.params["min_coverage"] == 0.8
+    assert replace(task, params={**task.params, "n_null": 200}).params["n_null"] == 200
