@@ -33,6 +33,8 @@ class ModelSpec:
         One line for ``python -m benchmark models``.
     default
         Part of the default run.
+    quick
+        Part of the ``--quick`` profile's default models (causal LMs are not).
     """
 
     name: str
@@ -40,6 +42,7 @@ class ModelSpec:
     loader: Callable[[], Any]
     description: str = ""
     default: bool = True
+    quick: bool = True
 
 
 MODELS: Registry[ModelSpec] = Registry("model")
@@ -50,9 +53,15 @@ def _ensure_catalog() -> None:
     global _catalog_loaded
     if not _catalog_loaded:
         _catalog_loaded = True
-        from benchmark.adapters.catalog import register_default_models
+        from benchmark.adapters.catalog import (
+            register_config_models,
+            register_default_models,
+            register_entry_point_models,
+        )
 
         register_default_models()
+        register_entry_point_models()
+        register_config_models()
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
@@ -65,11 +74,12 @@ def get_model_spec(name: str) -> ModelSpec:
     return MODELS.get(name)
 
 
-def model_names(*, default_only: bool = False, kind: ModelKind | None = None) -> list[str]:
+def model_names(*, default_only: bool = False, quick: bool = False, kind: ModelKind | None = None) -> list[str]:
     _ensure_catalog()
     specs = [MODELS.get(n) for n in MODELS.names()]
     return [
-        s.name for s in specs if (not default_only or s.default) and (kind is None or s.kind == kind)
+        s.name for s in specs
+        if (not default_only or s.default) and (not quick or s.quick) and (kind is None or s.kind == kind)
     ]
 
 

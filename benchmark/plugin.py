@@ -26,6 +26,11 @@ def pytest_addoption(parser):
                     help="where results/ and README.md are written (default: leaderboard/ in the repo)")
     group.addoption("--bench-seed", type=int, default=0, metavar="N", help="split and bootstrap seed (default 0)")
     group.addoption("--bench-force", action="store_true", help="recompute items that have a current result")
+    group.addoption("--bench-quick", action="store_true", help="quick profile: small splits, no causal LM")
+    group.addoption("--baseline", default=None, metavar="DIR",
+                    help="fail items whose main metric regressed against the Results in DIR")
+    group.addoption("--max-drop", type=float, default=0.02, metavar="X",
+                    help="tolerated drop of a main metric with --baseline (default 0.02; must also leave the CI)")
 
 
 def _tasks_dir() -> Path:
@@ -45,7 +50,8 @@ def pytest_collect_file(file_path: Path, parent):
 def _out_dir(config) -> Path:
     from benchmark.tasks import REPO_ROOT
 
-    return Path(config.getoption("--bench-out") or REPO_ROOT / "leaderboard")
+    default = REPO_ROOT / "leaderboard" / ("quick" if config.getoption("--bench-quick") else "")
+    return Path(config.getoption("--bench-out") or default)
 
 
 class TaskFile(pytest.File):
@@ -92,8 +98,25 @@ class TaskItem(pytest.Item):
             write_result(result, results_dir)
         main = result.metrics.get(result.main_metric)
         self.user_properties.append((result.main_metric, main))
-        if result.failures:
-            raise ExpectationFailed("; ".join(result.failures))
+        failures = list(result.failures)
+        baseline = config.getoption("--baseline")
+        if baseline:
+            failures += self._regression(Path(baseline), result, config.getoption("--max-drop"))
+        if failures:
+            raise ExpectationFailed("; ".join(failures))
+
+    def _regression(self, baseline_dir: Path, result, max_drop: float) -> list[str]:
+        from benchmark.compare import compare_results
+        from benchmark.results import read_result
+
+        path = (baseline_dir / "results" if (baseline_dir / "results").is_dir() else baseline_dir) / self.item.filename
+        if not path.is_file():
+            return []  # a new item has no baseline
+        (delta,) = compare_results([read_result(path)], [result], max_drop=max_drop)
+        if not delta.regressed:
+            return []
+        return [f"regressed: {delta.metric} {delta.baseline:.4f} -> {delta.candidate:.4f} "
+                f"(drop > {max_drop} and outside the 95% CI [{delta.ci_low}, {delta.ci_high}])"]
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, (ExpectationFailed, BenchmarkError)):

@@ -42,17 +42,18 @@ class Item:
         return result_filename(self.task.name, self.models)
 
 
-def select_tasks(names: Sequence[str] | None = None) -> list[Task]:
+def select_tasks(names: Sequence[str] | None = None, *, quick: bool = False) -> list[Task]:
     registry = load_tasks()
-    return [registry.get(n) for n in (names or registry.names())]
+    tasks = [registry.get(n) for n in (names or registry.names())]
+    return [t.quick() for t in tasks] if quick else tasks
 
 
-def select_models(names: Sequence[str] | None = None) -> list[str]:
+def select_models(names: Sequence[str] | None = None, *, quick: bool = False) -> list[str]:
     if names:
         for n in names:
             get_model_spec(n)  # unknown names raise with "did you mean"
         return list(dict.fromkeys(names))
-    return model_names(default_only=True)
+    return model_names(default_only=True, quick=quick)
 
 
 def plan_items(tasks: Iterable[Task], models: Sequence[str]) -> list[Item]:

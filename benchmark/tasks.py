@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -72,6 +72,9 @@ class Task:
         Repository-relative files the task reads (hashed into provenance).
     expectations
         Thresholds that make the pytest item fail when missed.
+    quick_params
+        Overrides of ``params`` for the ``--quick`` profile (small splits, fewer
+        resamples): minutes on 2 cores, for CI gates.
     """
 
     name: str
@@ -84,6 +87,11 @@ class Task:
     params: Mapping[str, Any] = field(default_factory=dict)
     data_files: tuple[str, ...] = ()
     expectations: tuple[Expectation, ...] = ()
+    quick_params: Mapping[str, Any] = field(default_factory=dict)
+
+    def quick(self) -> "Task":
+        """This task under the quick profile (same name; its params record the profile)."""
+        return replace(self, params={**self.params, **self.quick_params, "profile": "quick"})
 
 
 TASKS: Registry[Task] = Registry("task")

@@ -52,5 +52,6 @@ register_task(
             "view": {},
         },
         data_files=("datasets/categories/categories.json",),
+        quick_params={"n_null": 200, "shipped": False},
     )
 )

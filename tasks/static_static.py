@@ -35,6 +35,13 @@ register_task(
             "isf_betas": (10.0, 20.0, 30.0, 50.0),
             "n_bootstrap": 1_000,
         },
+        quick_params={
+            "search_vocab": 20_000,
+            "n_train": 2_000,
+            "n_test": 1_000,
+            "isf_betas": (10.0, 30.0),
+            "n_bootstrap": 200,
+        },
         expectations=(
             Expectation("p@1/csls", minimum=0.75, models=("word2vec-gnews", "spacy-md-300")),
             Expectation("p@1/csls", minimum=0.75, models=("spacy-md-300", "word2vec-gnews")),

