@@ -67,13 +67,17 @@ def task_table(results: list[Result]) -> str:
 
 def _provenance_lines(results: list[Result]) -> list[str]:
     revisions: dict[str, str] = {}
-    commits, seeds, packages = set(), set(), {}
+    commits, seeds, packages, days = set(), set(), {}, set()
     for r in results:
         revisions.update(r.revisions)
         commits.add(r.provenance.get("git_commit") or "unknown")
         seeds.add(r.seed)
         packages.update(r.provenance.get("packages", {}))
+        if r.timing.get("started"):
+            days.add(r.timing["started"][:10])
+    dates = " to ".join(sorted({min(days), max(days)})) if days else "unknown"
     lines = [
+        f"- Computed (UTC date): {dates}.",
         f"- Seed: {', '.join(map(str, sorted(seeds)))}; git commit: {', '.join(sorted(commits))}; "
         f"benchmark {results[0].provenance.get('benchmark_version', '?')}.",
         "- Revisions: " + "; ".join(f"`{k}` {v}" for k, v in sorted(revisions.items())) + ".",

@@ -22,7 +22,7 @@ from benchmark.errors import BenchmarkError, TaskError
 from benchmark.families import FAMILIES
 from benchmark.models import get_model_spec, load_model, model_names
 from benchmark.results import Result, item_id, read_result, result_filename, write_result
-from benchmark.tasks import REPO_ROOT, Task, get_task, load_tasks
+from benchmark.tasks import REPO_ROOT, Task, load_tasks
 
 DEFAULT_SEED = 0
 PROVENANCE_PACKAGES = ("numpy", "scipy", "gensim", "spacy", "wordfreq", "torch", "transformers")

@@ -142,8 +142,8 @@ def load_vectors_file(
     path = Path(path)
     name = name or path.stem
     if fmt not in FORMATS:
-        from benchmark.registry import did_you_mean
         from benchmark.errors import UnknownNameError
+        from benchmark.registry import did_you_mean
 
         raise UnknownNameError(f"unknown vectors format {fmt!r}{did_you_mean(fmt, FORMATS)}; choose from {', '.join(FORMATS)}")
     if not path.is_file():

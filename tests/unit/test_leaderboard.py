@@ -29,7 +29,7 @@ def fixture_results():
             sizes={"train": 5000, "dev": 500, "test": 1500},
             revisions={models[0]: "rev-" + models[0], models[1]: "rev-" + models[1]},
             provenance={"git_commit": "abc123", "benchmark_version": "0.1.0", "packages": {"numpy": "2.0"}},
-            timing={"seconds": 12.5 * p1},
+            timing={"seconds": 12.5 * p1, "started": "2026-11-23T08:00:00+00:00"},
         ))
     return out
 
