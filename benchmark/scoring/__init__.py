@@ -9,10 +9,14 @@ unknown method names :class:`benchmark.errors.UnknownNameError`.
 """
 
 from benchmark.scoring.normalize import normalize
-from benchmark.scoring.procrustes import (LinearFit, ProcrustesFit, linear_map,
-                                          orthogonal_procrustes, procrustes_residual)
-from benchmark.scoring.retrieval import (csls_penalty, hits_at_k, isf_log_normalizer,
-                                         precision_at_k, retrieve)
+from benchmark.scoring.procrustes import (
+    LinearFit,
+    ProcrustesFit,
+    linear_map,
+    orthogonal_procrustes,
+    procrustes_residual,
+)
+from benchmark.scoring.retrieval import csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
 from benchmark.scoring.similarity import linear_cka, mutual_knn, rsa
 from benchmark.scoring.stats import bootstrap_ci
 

@@ -39,8 +39,7 @@ from typing import Literal, Sequence, get_args
 import numpy as np
 
 from benchmark.errors import ShapeError
-from benchmark.scoring.normalize import (check_choice, check_finite, check_matrix,
-                                         check_positive_int, check_same_cols)
+from benchmark.scoring.normalize import check_choice, check_finite, check_matrix, check_positive_int, check_same_cols
 
 __all__ = ["Criterion", "retrieve", "csls_penalty", "isf_log_normalizer", "hits_at_k",
            "precision_at_k"]

@@ -19,9 +19,8 @@ import numpy as np
 from scipy import stats as _sps
 
 from benchmark.errors import ShapeError
-from benchmark.scoring.normalize import (_unit_rows, check_choice, check_matrix,
-                                         check_positive_int, check_same_rows)
-from benchmark.scoring.retrieval import _stream_topk, _unit_f32, DEFAULT_BLOCK, CHUNK_FACTOR
+from benchmark.scoring.normalize import _unit_rows, check_choice, check_matrix, check_positive_int, check_same_rows
+from benchmark.scoring.retrieval import CHUNK_FACTOR, DEFAULT_BLOCK, _stream_topk, _unit_f32
 
 __all__ = ["rsa", "linear_cka", "mutual_knn"]
 

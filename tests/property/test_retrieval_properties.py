@@ -14,8 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
-from benchmark.scoring import (bootstrap_ci, csls_penalty, hits_at_k, isf_log_normalizer,
-                               precision_at_k, retrieve)
+from benchmark.scoring import bootstrap_ci, csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
 
 seeds = st.integers(0, 2**32 - 1)
 block_sizes = st.sampled_from([1, 3, 8, 64, None])

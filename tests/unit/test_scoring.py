@@ -9,10 +9,23 @@ import numpy as np
 import pytest
 
 from benchmark.errors import BenchmarkError, ShapeError, UnknownNameError
-from benchmark.scoring import (LinearFit, ProcrustesFit, bootstrap_ci, csls_penalty,
-                               hits_at_k, isf_log_normalizer, linear_cka, linear_map,
-                               mutual_knn, normalize, orthogonal_procrustes,
-                               precision_at_k, procrustes_residual, retrieve, rsa)
+from benchmark.scoring import (
+    LinearFit,
+    ProcrustesFit,
+    bootstrap_ci,
+    csls_penalty,
+    hits_at_k,
+    isf_log_normalizer,
+    linear_cka,
+    linear_map,
+    mutual_knn,
+    normalize,
+    orthogonal_procrustes,
+    precision_at_k,
+    procrustes_residual,
+    retrieve,
+    rsa,
+)
 
 
 @pytest.fixture
