@@ -37,10 +37,10 @@ class DataFormatError(BenchmarkError, ValueError):
         self.path = None if path is None else os.fspath(path)
         self.line = line
         self.reason = message
-        where = self.path or "<input>"
-        if line is not None:
+        where = self.path
+        if where is not None and line is not None:
             where = f"{where}:{line}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(message if where is None else f"{where}: {message}")
 
 
 class ModelLoadError(BenchmarkError, RuntimeError):

@@ -151,7 +151,8 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
         details=_jsonable(measurement.details),
         params=_jsonable(dict(task.params)),
         failures=failures,
-        revisions={**{m.name: m.revision for m in models}, "frequency_list": reference_revision()},
+        revisions={**{name: m.revision for name, m in zip(item.models, models)},
+                   "frequency_list": reference_revision()},
         provenance=provenance(),
         timing={"started": started, "seconds": round(elapsed, 3), "load_seconds": round(t_loaded - t0, 3)},
     )

@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.util
+import mmap
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +27,7 @@ from benchmark.errors import DataFormatError, ModelLoadError
 
 VectorsFormat = Literal["word2vec", "word2vec-binary", "glove", "fasttext", "numpy"]
 FORMATS: tuple[str, ...] = ("word2vec", "word2vec-binary", "glove", "fasttext", "numpy")
+_ASCII_INT = re.compile(r"[0-9]+")
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -82,7 +85,7 @@ def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
             if fields and fields[-1] == "":
                 fields.pop()  # a trailing space, as word2vec.c writes
             if header and line_no == 1:
-                if len(fields) != 2 or not all(f.isdigit() for f in fields):
+                if len(fields) != 2 or not all(_ASCII_INT.fullmatch(f) for f in fields):
                     raise DataFormatError(
                         path, f"bad header {text.strip()[:60]!r}: expected '<count> <dimension>'", line=1
                     )
@@ -103,6 +106,8 @@ def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
                     line=line_no,
                 )
             word = fields[0]
+            if not word or word != word.strip():
+                raise DataFormatError(path, f"empty word or a word with surrounding whitespace: {word!r}", line=line_no)
             if word in seen:
                 raise DataFormatError(
                     path, f"duplicate word {word!r} (first on line {seen[word]})", line=line_no
@@ -121,6 +126,66 @@ def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
     if n == 0:
         raise DataFormatError(path, "no vectors in file")
     return n, dim
+
+
+def _scan_binary_vectors(path: Path) -> tuple[int, int]:
+    """Validate a word2vec binary file before gensim reads it; return (n_vectors, dim).
+
+    Checks the ASCII header (count ≥ 1, dim ≥ 1, a size the file can hold, so a
+    bogus count cannot make gensim preallocate gigabytes), then walks the
+    records: each word UTF-8, non-empty, without whitespace, unique; each
+    vector complete; nothing but whitespace after the declared records.
+    """
+    size = path.stat().st_size
+    if size == 0:
+        raise DataFormatError(path, "no vectors in file")
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        end = data.find(b"\n")
+        header = bytes(data[: end if end >= 0 else min(size, 80)])
+        fields = header.split()
+        try:
+            text = header.decode("ascii")
+        except UnicodeDecodeError:
+            text = None
+        if text is None or len(fields) != 2 or not all(_ASCII_INT.fullmatch(f.decode()) for f in fields):
+            raise DataFormatError(path, f"bad header {header[:60]!r}: expected '<count> <dimension>'", line=1)
+        count, dim = int(fields[0]), int(fields[1])
+        if dim == 0:
+            raise DataFormatError(path, "header declares dimension 0", line=1)
+        if count == 0:
+            raise DataFormatError(path, "header declares 0 vectors: no vectors in file", line=1)
+        record = dim * 4
+        if count * (record + 2) > size:
+            raise DataFormatError(
+                path, f"header declares {count} vectors of dimension {dim}, more than the file's {size} bytes hold",
+                line=1,
+            )
+        pos = end + 1
+        seen: dict[str, int] = {}
+        for i in range(count):
+            while pos < size and data[pos] == 0x0A:
+                pos += 1
+            space = data.find(b" ", pos)
+            if space < 0:
+                raise DataFormatError(path, f"record {i + 1}: truncated (no word terminator)")
+            raw = bytes(data[pos:space])
+            try:
+                word = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataFormatError(path, f"record {i + 1}: invalid UTF-8 byte in word {raw[:30]!r} "
+                                            f"at position {exc.start + 1}") from None
+            if not word or word != word.strip() or any(c.isspace() for c in word):
+                raise DataFormatError(path, f"record {i + 1}: empty word or a word with whitespace: {word!r}")
+            if word in seen:
+                raise DataFormatError(path, f"record {i + 1}: duplicate word {word!r} (first in record {seen[word]})")
+            seen[word] = i + 1
+            pos = space + 1 + record
+            if pos > size:
+                raise DataFormatError(path, f"record {i + 1} ({word!r}): truncated vector, expected {dim} float32 values")
+        if bytes(data[pos:]).strip():
+            raise DataFormatError(path, f"header declares {count} vectors but the file holds more data after them",
+                                  line=1)
+    return count, dim
 
 
 def load_vectors_file(
@@ -153,6 +218,7 @@ def load_vectors_file(
     from gensim.models import KeyedVectors
 
     if fmt == "word2vec-binary":
+        _scan_binary_vectors(path)
         try:
             kv = KeyedVectors.load_word2vec_format(os.fspath(path), binary=True, unicode_errors="strict")
         except UnicodeDecodeError as exc:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmark.errors import ShapeError
 from benchmark.families import Measurement
 from benchmark.leaderboard import Column
 from benchmark.scoring import (
@@ -107,6 +108,12 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"],
         min_train=p["min_train"], seed=seed,
     )
+    for space in (S, T):
+        if p["csls_k"] > len(space.words):
+            raise ShapeError(
+                f"task parameter csls_k={p['csls_k']} is larger than model {space.model!r}'s search space "
+                f"of {len(space.words)} words"
+            )
     X = normalize(S.vectors, p["normalization"])
     Y = normalize(T.vectors, p["normalization"])
     train_s, train_t = _rows(S, split.train), _rows(T, split.train)
