@@ -7,9 +7,10 @@ by providing a ``static_embeddings()`` view).  Protocol:
   controls of ``datasets/categories/categories.json``; in a separate block
   the sets shipped by installed packages (wefe's WEAT lists, sections of
   gensim's Google analogy file).
-- Keys: our categories and controls by exact key, no case folding (models
-  without digits or single letters just lack them); shipped sets are cased,
-  so the exact key is tried first, then its lowercase form.  Coverage =
+- Keys: the letters/digits controls by exact key only (models without
+  digits or single letters just lack them); categories and shipped sets by
+  the exact key, else its lowercase form, else its capitalised form (proper
+  nouns in cased models: january → January).  Coverage =
   found / listed; below 80 % a set is skipped with the reason recorded.
 - Spectrum: singular values of the mean-centred N×D matrix (float64);
   σ1 share, top-3 share, effective rank (exp entropy of σ²/Σσ²),

@@ -6,11 +6,14 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
    ``letters`` a–z and ``digits`` 0–9), plus, reported in a separate block,
    the sets that installed packages ship (``weat:*``, ``analogy:*``;
    :func:`benchmark.categories.load_shipped_categories`).
-2. Key rule.  Our categories and controls: the exact key, no case folding (a
-   model without ``"7"`` or ``"q"`` simply lacks it).  Shipped sets are cased
-   (``Adam``, ``Athens``): the exact key, else its lowercase form when the
-   exact key is missing (lowercase-only models such as GloVe).  Words that
-   land on the same vector row count once.
+2. Key rule.  Controls (letters, digits): the exact key only (a model
+   without ``"7"`` or ``"q"`` simply lacks it).  Categories (lowercase) and
+   shipped sets (cased: ``Adam``, ``Athens``): the exact key, else the other
+   case form when the exact key is missing — the lowercase form for
+   lowercase-only models such as GloVe, the capitalised form for proper nouns
+   in cased models (``january`` → ``January`` in spaCy, word2vec).  The
+   folded words are listed in the details.  Words that land on the same
+   vector row count once.
 3. Coverage = words found / words in the set.  Below ``min_coverage`` (or
    fewer than ``min_words`` rows) the set is skipped with a stated reason
    in the result's details — never a crash.
@@ -212,16 +215,17 @@ def build_pool(emb: StaticEmbeddings) -> Pool:
 # --------------------------------------------------------------------------
 
 
-def match_words(emb: StaticEmbeddings, words, *, fold_lowercase: bool) -> dict:
-    """Look a set's words up in ``emb``: exact key, else (``fold_lowercase``) the lowercase form."""
+def match_words(emb: StaticEmbeddings, words, *, fold_case: bool) -> dict:
+    """Look a set's words up in ``emb``: exact key, else (``fold_case``) the lowercase, then the capitalised form."""
     found, rows, missing, folded = [], [], [], []
     seen_rows: set[int] = set()
     duplicates = []
     for w in words:
         key = w if w in emb else None
-        if key is None and fold_lowercase and w.lower() != w and w.lower() in emb:
-            key = w.lower()
-            folded.append(w)
+        if key is None and fold_case:
+            key = next((f for f in (w.lower(), w.capitalize()) if f != w and f in emb), None)
+            if key is not None:
+                folded.append(w)
         if key is None:
             missing.append(w)
             continue
@@ -262,13 +266,13 @@ def measure_set(
     params: Mapping[str, Any],
     *,
     seed: int,
-    fold_lowercase: bool,
+    fold_case: bool,
 ) -> tuple[dict, np.ndarray | None]:
     """Metrics, null comparison and curves of one set; ``(entry, null curves or None)``.
 
     ``entry["status"]`` is ``"ok"`` or ``"skipped"`` (with ``reason``).
     """
-    m = match_words(emb, cat.words, fold_lowercase=fold_lowercase)
+    m = match_words(emb, cat.words, fold_case=fold_case)
     n_words = len(cat.words)
     coverage = len(m["keys"]) / n_words
     n = len(m["rows"])
@@ -281,7 +285,7 @@ def measure_set(
         "missing": list(m["missing"]),
         "folded": list(m["folded"]),
         "duplicate_rows": list(m["duplicates"]),
-        "key_rule": "exact, else lowercase" if fold_lowercase else "exact",
+        "key_rule": "exact, else lowercase, else capitalised" if fold_case else "exact",
     }
 
     def skip(reason: str):
@@ -393,9 +397,9 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
 
     sets: dict[str, dict] = {}
     curves_by_size: dict[int, list[np.ndarray]] = {}
-    for group, fold in ((ours, False), (shipped, True)):
+    for group, fold in ((ours, True), (shipped, True)):
         for name, cat in group.items():
-            entry, curves = measure_set(emb, cat, pool, p, seed=seed, fold_lowercase=fold)
+            entry, curves = measure_set(emb, cat, pool, p, seed=seed, fold_case=fold and cat.kind != "control")
             sets[name] = entry
             if curves is not None:
                 curves_by_size.setdefault(entry["n"], []).append(curves)
@@ -698,8 +702,9 @@ def protocol_text(result) -> str:
         "English top-50k list, identical vector rows deduplicated, minus the set's own rows; draws are "
         f"frequency-matched to the set ({p['frequency_bins']} quantile bins of log(1 + rank), bins merged until "
         f"each holds ≥ {p['min_pool_ratio']}× the set's words). Seed: item seed + crc32(set name).",
-        "- Keys: our categories and the letters/digits controls by exact key (no case folding); shipped "
-        "WEAT / Google-analogy sets (cased) by exact key, else the lowercase form. Words on a shared vector "
+        "- Keys: letters/digits controls by exact key only; categories and shipped WEAT / Google-analogy sets "
+        "by exact key, else the lowercase form, else the capitalised form (proper nouns in cased models: "
+        "`january` → `January`); folded words are listed in the result details. Words on a shared vector "
         f"row count once. Sets with coverage < {p['min_coverage']:.0%} or fewer than {p['min_words']} rows are "
         "skipped (reason listed).",
         "- Controls: letters a–z and digits 0–9 (with their own null), the null itself (5–95 % band), and an "

@@ -171,11 +171,12 @@ def test_frequency_rank_rules():
 
 
 def test_match_words_casing_rule():
-    emb = StaticEmbeddings("m", ("paris", "Rome", "rome"), np.eye(3, dtype=np.float32), revision="t")
-    exact = fam.match_words(emb, ["Paris", "Rome"], fold_lowercase=False)
-    assert exact["missing"] == ["Paris"] and exact["keys"] == ["Rome"]
-    folded = fam.match_words(emb, ["Paris", "Rome"], fold_lowercase=True)
-    assert folded["keys"] == ["paris", "Rome"] and folded["folded"] == ["Paris"]
+    emb = StaticEmbeddings("m", ("paris", "Rome", "rome", "January"), np.eye(4, dtype=np.float32), revision="t")
+    exact = fam.match_words(emb, ["Paris", "Rome", "january"], fold_case=False)
+    assert exact["missing"] == ["Paris", "january"] and exact["keys"] == ["Rome"]
+    folded = fam.match_words(emb, ["Paris", "Rome", "january", "oslo"], fold_case=True)
+    assert folded["keys"] == ["paris", "Rome", "January"] and folded["folded"] == ["Paris", "january"]
+    assert folded["missing"] == ["oslo"]
 
 
 def test_holm():
