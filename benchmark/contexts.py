@@ -32,13 +32,14 @@ it exactly (plain-word rule: no case folding, so ``Apple`` is not an occurrence 
 (``don't``, ``well-known`` and ``2nd`` do not count).  Only the first occurrence of a
 word in a sentence is used.
 
-Selection (:func:`mine_contexts`): each word gets ``min(max_contexts, n_sentences
-containing it)`` contexts.  To bound the number of distinct sentences a model must
-run (the cost of a contextual model), sentences are *shared* between words: words
-are visited from the rarest to the most frequent in the corpus (ties: the given
-order); a word whose quota is not met by sentences already chosen adds its earliest
-(corpus-order) unchosen sentences.  A word's contexts are then its first
-``max_contexts`` chosen sentences in corpus order.  Deterministic, no seed.
+Selection (:func:`mine_contexts`): the cost of a contextual model is one forward
+pass per distinct sentence, so sentences are *shared* between words.  Words are
+visited from the rarest to the most frequent in the corpus (ties: the given order);
+a word with fewer than ``min(quota, n_sentences containing it)`` chosen sentences
+adds its earliest (corpus-order) unchosen sentences.  A word's contexts are then its
+first ``max_contexts`` chosen sentences in corpus order (``quota`` defaults to
+``max_contexts``; a smaller quota gives frequent words up to ``max_contexts``
+contexts for free, from sentences chosen for rarer words).  Deterministic, no seed.
 
 Sense set
 ---------
@@ -92,7 +93,7 @@ Occurrence = tuple[str, int, int]
 
 # ----------------------------------------------------------------- the corpus
 _WORD_RE = re.compile(r"[A-Za-z]+")
-_SENT_END_RE = re.compile(r"(?<=[.!?])[\"')\]\u201d\u2019]*\s+(?=[\"'(\[\u201c\u2018]?[A-Z0-9])")
+_SENT_END_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"')\]\u201d\u2019]))\s+(?=[\"'(\[\u201c\u2018]?[A-Z0-9])")
 _BAD_CHARS = frozenset("[]{}|<>=_\\")
 _START_OK = re.compile(r"^[\"'\u201c\u2018]?[A-Z0-9]")
 _END_OK = re.compile(r"[.!?][\"')\u201d\u2019]*$")
@@ -272,14 +273,20 @@ def _first_span(sentence: str, word: str) -> tuple[int, int]:
     raise AssertionError(f"{word!r} not in {sentence!r}")  # pragma: no cover - index guarantees it
 
 
-def mine_contexts(words: Sequence[str], corpus: Corpus, max_contexts: int) -> dict[str, list[Occurrence]]:
-    """Up to ``max_contexts`` occurrences per word, sharing sentences (module docstring).
+def mine_contexts(words: Sequence[str], corpus: Corpus, max_contexts: int,
+                  quota: int | None = None) -> dict[str, list[Occurrence]]:
+    """Up to ``max_contexts`` occurrences per word, at least ``min(quota, available)``,
+    sharing sentences (module docstring).
 
     Returns ``{word: [(sentence, start, end), ...]}`` in the order of ``words``;
     a word that never occurs maps to an empty list.
     """
-    if isinstance(max_contexts, bool) or not isinstance(max_contexts, (int, np.integer)) or max_contexts < 1:
-        raise DataFormatError(None, f"max_contexts must be a positive integer, got {max_contexts!r}")
+    quota = max_contexts if quota is None else quota
+    for name, v in (("max_contexts", max_contexts), ("quota", quota)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise DataFormatError(None, f"{name} must be a positive integer, got {v!r}")
+    if quota > max_contexts:
+        raise DataFormatError(None, f"quota {quota} is larger than max_contexts {max_contexts}")
     words = list(dict.fromkeys(str(w) for w in words))
     empty = np.zeros(0, dtype=np.int64)
     cands = {w: corpus.index.get(w, empty) for w in words}
@@ -288,7 +295,7 @@ def mine_contexts(words: Sequence[str], corpus: Corpus, max_contexts: int) -> di
     for i in order:
         c = cands[words[i]]
         have = int(chosen[c].sum())
-        need = min(max_contexts, len(c)) - have
+        need = min(quota, len(c)) - have
         if need > 0:
             fresh = c[~chosen[c]][:need]
             chosen[fresh] = True

@@ -59,7 +59,7 @@ def layer_plot(path: str | os.PathLike, panels: Sequence[Panel], *, title: str =
                xlabel: str = "layer (hidden-state index; 0 = embedding output)") -> Path:
     """Side-by-side panels of per-layer curves, written as a PNG at ``path``."""
     n = max(1, len(panels))
-    fig = _figure(figsize=(5.2 * n, 4.0), dpi=DPI)
+    fig = _figure(figsize=(5.2 * n, 4.9), dpi=DPI)
     for i, panel in enumerate(panels):
         ax = fig.add_subplot(1, n, i + 1)
         xs_all: list[int] = []
@@ -84,7 +84,7 @@ def layer_plot(path: str | os.PathLike, panels: Sequence[Panel], *, title: str =
         ax.set_title(panel.title, fontsize=9)
         ax.tick_params(labelsize=7)
         ax.grid(True, color="0.9", linewidth=0.6)
-        ax.legend(fontsize=6.5, loc="best", frameon=False)
+        ax.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()

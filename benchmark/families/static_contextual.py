@@ -14,7 +14,10 @@ One item = an ordered pair (static model → contextual model).  Protocol:
    (+ position/type embeddings and LayerNorm for BERT, × √d for Gemma)):
 
    * ``pooled`` (headline): mean over up to ``max_contexts`` corpus occurrences
-     (Bommasani et al. 2020), subword tokens mean-pooled;
+     (Bommasani et al. 2020), subword tokens mean-pooled.  Sentences are mined
+     with a quota of ``min_contexts`` per word and shared between words
+     (:func:`benchmark.contexts.mine_contexts`), so rare words get
+     ``min_contexts`` contexts and frequent words up to ``max_contexts``;
    * ``decontextualized``: the word alone, written with a leading space
      (``" apple"``) so that SentencePiece / byte-level tokenisers produce the
      word-start token (``▁apple``) that step 1 selected; special tokens
@@ -29,10 +32,19 @@ One item = an ordered pair (static model → contextual model).  Protocol:
    n_test`` split by seed (:func:`benchmark.vocabulary.identity_dictionary`;
    train shrinks when fewer are shared).  The split is the same for every layer
    and variant.
-4. Per variant and layer: normalisation ``normalization`` of both spaces,
-   orthogonal Procrustes on train, dev P@1 under CSLS (k = ``csls_k``) picks the
-   layer (first best on ties); test P@1 NN/CSLS and the residual make the layer
-   curve (details, and the PNG on the leaderboard).
+4. Per variant and layer: with ``standardize`` (default) each dimension of the
+   contextual space is z-scored over the target words first (mean 0, variance 1;
+   label-free, like centring).  Reason: Gemma's residual stream carries a few
+   "massive activation" dimensions (one holds 30-45 % of the variance at layers
+   1-3) that swamp every cosine.  glove-6b-50d → gemma3-270m (seed 0), pooled
+   P@1 CSLS: raw, 0.70 at layer 0 then 0.04-0.17 at layers 1-9; z-scored,
+   0.58-0.70 at layers 0-7, declining to 0.36 at layer 18.  MiniLM moves by at
+   most 0.05 either way.  The raw curve of the pooled variant is kept
+   (``pooled_raw``) so the effect stays visible.  Then normalisation
+   ``normalization`` of both spaces, orthogonal Procrustes on train, dev P@1
+   under CSLS (k = ``csls_k``) picks the layer (first best on ties); test P@1
+   NN/CSLS and the residual make the layer curve (details, and the PNG on the
+   leaderboard).
 5. At the dev-chosen layer of each variant, and for ``input``, the full
    static_static protocol runs unchanged (:func:`benchmark.families.static_static.evaluate`
    on the two spaces): P@k under NN/CSLS/inverted softmax (β on dev), residual,
@@ -51,11 +63,16 @@ import numpy as np
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
-from benchmark.families import Measurement
-from benchmark.families import static_static
+from benchmark.families import Measurement, static_static
 from benchmark.leaderboard import Column, _cell
-from benchmark.scoring import (csls_penalty, normalize, orthogonal_procrustes, precision_at_k,
-                               procrustes_residual, retrieve)
+from benchmark.scoring import (
+    csls_penalty,
+    normalize,
+    orthogonal_procrustes,
+    precision_at_k,
+    procrustes_residual,
+    retrieve,
+)
 from benchmark.tasks import Task
 from benchmark.vocabulary import identity_dictionary, reference_words, search_space
 
@@ -90,7 +107,7 @@ def contextual_word_set(ctx, corpus, p):
                 break
     if not words:
         raise ShapeError(f"model {ctx.name!r}: no single-token plain word has {p['min_contexts']} corpus contexts")
-    contexts = mine_contexts(words, corpus, p["max_contexts"])
+    contexts = mine_contexts(words, corpus, p["max_contexts"], quota=p["min_contexts"])
     return emb, words, contexts, ranked.words
 
 
@@ -104,6 +121,13 @@ def extract(ctx, words, contexts, p) -> dict[str, np.ndarray]:
     if list(got) != list(words):  # every word has >= min_contexts >= 1 contexts
         raise ShapeError(f"model {ctx.name!r}: context pooling lost words")  # pragma: no cover
     return {"pooled": pooled, "decontextualized": decontext}
+
+
+def standardize(V) -> np.ndarray:
+    """Per-dimension z-score over the rows (float64); constant dimensions become 0."""
+    V = np.asarray(V, dtype=np.float64)
+    sd = V.std(axis=0)
+    return np.divide(V - V.mean(axis=0), sd, out=np.zeros_like(V), where=sd > 0)
 
 
 def _space(name: str, words, vectors, revision: str) -> StaticEmbeddings:
@@ -158,25 +182,32 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     split = identity_dictionary(S, first, n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"],
                                 min_train=p["min_train"], seed=seed)
 
+    def target(variant: str, layer: int, raw: bool = False) -> StaticEmbeddings:
+        V = arrays[variant][:, layer]
+        if p["standardize"] and not raw:
+            V = standardize(V)
+        return _space(f"{ctx.name}[{variant}@{layer}]", words, V, ctx.revision)
+
     curves: dict[str, list[dict]] = {}
     chosen: dict[str, int] = {}
-    for variant in (*VARIANTS, "input"):
+    runs = [(v, v, False) for v in (*VARIANTS, "input")]
+    if p["standardize"]:
+        runs.append(("pooled_raw", "pooled", True))
+    for name, variant, raw in runs:
         points = []
         for layer in range(arrays[variant].shape[1]):
-            T = search_space(_space(ctx.name, words, arrays[variant][:, layer], ctx.revision), p["search_vocab"])
+            T = search_space(target(variant, layer, raw), p["search_vocab"])
             points.append({"layer": layer, **layer_curve(S, X, split, T, p)})
-        curves[variant] = points
+        curves[name] = points
         dev = [pt["dev/p@1/csls"] for pt in points]
-        chosen[variant] = int(np.argmax(dev))  # first best layer on ties
+        chosen[name] = int(np.argmax(dev))  # first best layer on ties
 
     sub = _sub_task(task)
     metrics: dict[str, float] = {}
     details: dict = {}
     sizes: dict[str, int] = {}
     for variant in (*VARIANTS, "input"):
-        layer = chosen[variant]
-        target = _space(f"{ctx.name}[{variant}@{layer}]", words, arrays[variant][:, layer], ctx.revision)
-        m = static_static.evaluate(sub, (static, target), seed=seed)
+        m = static_static.evaluate(sub, (static, target(variant, chosen[variant])), seed=seed)
         metrics.update({PREFIX[variant] + key: value for key, value in m.metrics.items()})
         details[f"{variant}_isf_beta"] = m.details["isf_beta"]
         if variant == "pooled":
@@ -196,6 +227,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     details.update({
         "layer": chosen["pooled"],
         "decontextualized_layer": chosen["decontextualized"],
+        "pooled_raw_layer": chosen.get("pooled_raw"),
         "layer_rule": "hidden_states[l]; 0 = embedding output; chosen by dev P@1 CSLS (first best)",
         "curves": curves,
         "contexts": {**corpus.describe(), "max_contexts": p["max_contexts"],
@@ -220,11 +252,15 @@ def protocol_text(result) -> str:
         "wordfreq's 10,000 most frequent plain words that are plain words of the static model and single-token "
         "words of the contextual model.",
         "- Layers: hidden_states[l], l = 0 … L−1 (0 = embedding output). Variants: **pooled** (headline; mean "
-        f"over ≤ {p['max_contexts']} corpus contexts per word) and **decontextualized** (the word alone, with a "
+        f"over {p['min_contexts']}–{p['max_contexts']} corpus contexts per word: sentences are mined with a quota of "
+        f"{p['min_contexts']} per word and shared, frequent words get more from the same sentences) and **decontextualized** (the word alone, with a "
         "leading space so SentencePiece/BPE give the word-start token); **input** = raw input-embedding rows, "
         "reported apart. Corpus: sentences of gensim's `lee_background.cor` and shortened enwiki dump "
         "(see `benchmark/contexts.py`), contexts chosen deterministically, sharing sentences between words.",
-        f"- Per layer: `{p['normalization']}` on both spaces, orthogonal Procrustes on train; the layer is the "
+        ("- Contextual spaces are z-scored per dimension over the target words first (Gemma's few "
+         "massive-activation dimensions otherwise swamp cosine; the raw pooled curve is plotted dashed). "
+         if p["standardize"] else "- No per-dimension standardisation. ") +
+        f"Per layer: `{p['normalization']}` on both spaces, orthogonal Procrustes on train; the layer is the "
         f"first best by **dev** P@1 CSLS (k = {p['csls_k']}); test is never used to choose. At the chosen layer "
         "the static_static protocol runs unchanged (NN / CSLS / inverted softmax with β on dev, residual "
         "‖XW − Y‖/‖Y‖ on test, shuffled-dictionary baseline, least squares).",
@@ -244,6 +280,7 @@ def _plot(result, path) -> None:
     curves = d.get("curves", {})
     pooled, dec = curves.get("pooled", []), curves.get("decontextualized", [])
     inp = (curves.get("input") or [{}])[0]
+    raw = curves.get("pooled_raw", [])
     x_p = [pt["layer"] for pt in pooled]
     x_d = [pt["layer"] for pt in dec]
     lp, ld = d.get("layer"), d.get("decontextualized_layer")
@@ -253,7 +290,9 @@ def _plot(result, path) -> None:
         Curve("pooled, test NN", x_p, [pt["p@1/nn"] for pt in pooled], "dashed"),
         Curve("decontext., dev CSLS", x_d, [pt["dev/p@1/csls"] for pt in dec], "dotted", ld),
         Curve("decontext., test CSLS", x_d, [pt["p@1/csls"] for pt in dec], "solid", ld),
-    ], hlines=[(f"input emb., test CSLS", inp.get("p@1/csls", 0.0)),
+        *([Curve("pooled, no z-score, test CSLS", [pt["layer"] for pt in raw], [pt["p@1/csls"] for pt in raw],
+                 "baseline")] if raw else []),
+    ], hlines=[("input emb., test CSLS", inp.get("p@1/csls", 0.0)),
                ("shuffled dict. (pooled)", result.metrics.get("baseline/shuffled/p@1/csls") or 0.0)],
         ylim=(-0.02, 1.02))
     p2 = Panel("residual ‖XW−Y‖/‖Y‖ (test)", "residual", [
@@ -290,6 +329,7 @@ def render_section(results, plots_dir) -> str:
         rows.append(row)
         curves = r.details.get("curves", {})
         lines = []
+        raw = {pt["layer"]: pt for pt in curves.get("pooled_raw", [])}
         for pt_p, pt_d in zip(curves.get("pooled", []), curves.get("decontextualized", [])):
             lines.append({
                 "layer": pt_p["layer"],
@@ -297,12 +337,14 @@ def render_section(results, plots_dir) -> str:
                 "pooled P@1 CSLS": _fmt(pt_p["p@1/csls"]), "pooled residual": _fmt(pt_p["residual"]),
                 "decontext. dev P@1 CSLS": _fmt(pt_d["dev/p@1/csls"]), "decontext. P@1 CSLS": _fmt(pt_d["p@1/csls"]),
                 "decontext. residual": _fmt(pt_d["residual"]),
+                **({"pooled P@1 CSLS, no z-score": _fmt(raw[pt_p["layer"]]["p@1/csls"])} if raw else {}),
             })
         for pt in curves.get("input", []):
             lines.append({"layer": "input emb.", "pooled dev P@1 CSLS": _fmt(pt["dev/p@1/csls"]),
                           "pooled P@1 NN": _fmt(pt["p@1/nn"]), "pooled P@1 CSLS": _fmt(pt["p@1/csls"]),
                           "pooled residual": _fmt(pt["residual"]), "decontext. dev P@1 CSLS": "",
-                          "decontext. P@1 CSLS": "", "decontext. residual": ""})
+                          "decontext. P@1 CSLS": "", "decontext. residual": "",
+                          **({"pooled P@1 CSLS, no z-score": ""} if raw else {})})
         if lines:
             per_layer += [f"**{' → '.join(r.models)}** ([plot](plots/{name}))", "",
                           tabulate(pd.DataFrame(lines), headers="keys", tablefmt="github", showindex=False,

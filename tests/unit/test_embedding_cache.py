@@ -104,7 +104,7 @@ def test_corrupt_entry_is_recomputed(tmp_path, damage):
 def test_atomic_no_temp_left(tmp_path):
     cache = EmbeddingCache(tmp_path)
     for i in range(3):
-        cache.get_or_compute({**KEY, "i": i}, lambda: np.full((4, 4), i, dtype=np.float32))
+        cache.get_or_compute({**KEY, "i": i}, lambda i=i: np.full((4, 4), i, dtype=np.float32))
     files = _files(tmp_path)
     assert len(files) == 6
     assert all(p.suffix in (".npy", ".json") and not p.name.startswith(".") for p in files)
