@@ -21,13 +21,13 @@ vocabulary with an explicit casing rule.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from benchmark.errors import DataFormatError
+from benchmark.packages import find_package_dir
 
 __all__ = [
     "ANALOGY_SECTIONS",
@@ -179,30 +179,16 @@ def _check_words(path: Path, where: str, words) -> tuple[str, ...]:
 # --------------------------------------------------------------------------
 
 
-def _package_dir(name: str) -> Path | None:
-    """Directory of an installed package, found without importing it."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None:
-        return None
-    if spec.origin and spec.origin not in ("built-in", "frozen", "namespace"):
-        return Path(spec.origin).resolve().parent
-    locations = list(spec.submodule_search_locations or [])
-    return Path(locations[0]) if locations else None
-
-
 def weat_path() -> Path | None:
     """Path of wefe's ``WEAT.json`` if wefe is installed, else ``None``."""
-    d = _package_dir("wefe")
+    d = find_package_dir("wefe")
     p = None if d is None else d / "datasets" / "data" / "WEAT.json"
     return p if p is not None and p.is_file() else None
 
 
 def analogy_path() -> Path | None:
     """Path of gensim's ``questions-words.txt`` if gensim is installed, else ``None``."""
-    d = _package_dir("gensim")
+    d = find_package_dir("gensim")
     p = None if d is None else d / "test" / "test_data" / "questions-words.txt"
     return p if p is not None and p.is_file() else None
 

@@ -128,9 +128,9 @@ class Corpus:
 
 def corpus_dir() -> Path:
     """``gensim/test/test_data`` of the installed gensim, found without importing gensim."""
-    from benchmark.categories import _package_dir
+    from benchmark.packages import find_package_dir
 
-    d = _package_dir("gensim")
+    d = find_package_dir("gensim")
     if d is None or not (d / "test" / "test_data").is_dir():
         raise ModelLoadError("the context corpora ship with gensim (gensim/test/test_data): pip install gensim")
     return d / "test" / "test_data"

@@ -22,11 +22,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
+
+from benchmark.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -97,23 +98,6 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
-    """Write through ``write(fileobj)`` into a temp file next to ``path``, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 class EmbeddingCache:
     """A directory of ``.npy`` arrays addressed by the hash of their key parts.
 
@@ -171,7 +155,7 @@ class EmbeddingCache:
             raise TypeError("EmbeddingCache does not store object arrays")
         array_path, meta_path = self.paths(key_parts)
         array_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(array_path, lambda fh: np.save(fh, array, allow_pickle=False))
+        atomic_write(array_path, lambda fh: np.save(fh, array, allow_pickle=False))
         meta = {
             "shape": list(array.shape),
             "dtype": str(array.dtype),
@@ -179,7 +163,7 @@ class EmbeddingCache:
             "key_parts": _jsonable(key_parts),
         }
         text = json.dumps(meta, sort_keys=True, indent=1).encode("utf-8")
-        _atomic_write(meta_path, lambda fh: fh.write(text))
+        atomic_write(meta_path, lambda fh: fh.write(text))
         return array_path
 
     def get_or_compute(self, key_parts: Mapping[str, Any], compute: Callable[[], np.ndarray]) -> np.ndarray:

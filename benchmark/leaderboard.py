@@ -30,7 +30,7 @@ def _fmt(value, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
-def _cell(result: Result, column: Column) -> str:
+def cell(result: Result, column: Column) -> str:
     m = result.metrics
     text = _fmt(m.get(column.metric), column.digits)
     low, high = m.get(f"{column.metric}:ci_low"), m.get(f"{column.metric}:ci_high")
@@ -57,7 +57,7 @@ def task_table(results: list[Result]) -> str:
     for rank, r in enumerate(ordered, start=1):
         row = {"#": rank, "models": " → ".join(r.models)}
         for c in columns:
-            row[c.header] = _cell(r, c)
+            row[c.header] = cell(r, c)
         row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
         row["status"] = r.status
         rows.append(row)

@@ -11,35 +11,16 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
+
+from benchmark.atomic import atomic_write_bytes
 
 FIGSIZE = (6.4, 4.2)
 DPI = 100
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
-
-
-def _figure(figsize=FIGSIZE, dpi=DPI):
+def new_figure(figsize=FIGSIZE, dpi=DPI):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -52,7 +33,7 @@ def save_png(fig, path: str | os.PathLike, dpi: int = DPI) -> Path:
     """Render ``fig`` to PNG bytes (no Software metadata) and write them atomically."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return write_bytes_atomic(path, buf.getvalue())
+    return atomic_write_bytes(path, buf.getvalue())
 
 
 def scree_plot(
@@ -70,7 +51,7 @@ def scree_plot(
     ``curves`` are ``(label, y, style)`` with ``style`` one of ``"solid"``,
     ``"control"`` (dashed black) or ``"dashed"``; x runs 1..len(y).
     """
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot(1, 1, 1)
     if band is not None:
         lo, mid, hi = (list(map(float, b)) for b in band)

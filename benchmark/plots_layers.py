@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.plots import DPI, _figure, save_png
+from benchmark.plots import DPI, new_figure, save_png
 
 __all__ = ["Curve", "Panel", "layer_plot", "plot_name"]
 
@@ -59,7 +59,7 @@ def layer_plot(path: str | os.PathLike, panels: Sequence[Panel], *, title: str =
                xlabel: str = "layer (hidden-state index; 0 = embedding output)") -> Path:
     """Side-by-side panels of per-layer curves, written as a PNG at ``path``."""
     n = max(1, len(panels))
-    fig = _figure(figsize=(5.2 * n, 4.9), dpi=DPI)
+    fig = new_figure(figsize=(5.2 * n, 4.9), dpi=DPI)
     for i, panel in enumerate(panels):
         ax = fig.add_subplot(1, n, i + 1)
         xs_all: list[int] = []

@@ -73,14 +73,9 @@ def _jsonable(value):
 
 @functools.lru_cache(maxsize=1)
 def provenance() -> dict:
-    import importlib.metadata
+    from benchmark.packages import installed_version
 
-    packages = {}
-    for dist in PROVENANCE_PACKAGES:
-        try:
-            packages[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            pass
+    packages = {d: v for d in PROVENANCE_PACKAGES if (v := installed_version(d)) is not None}
     from benchmark import __version__
 
     return {

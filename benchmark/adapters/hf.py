@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -42,6 +41,7 @@ import numpy as np
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.embedding_cache import EmbeddingCache, canonical_json, default_cache_dir
 from benchmark.errors import BenchmarkError, ModelLoadError, ShapeError, UnknownNameError
+from benchmark.packages import installed_version
 
 __all__ = [
     "ContextualModel",
@@ -714,10 +714,10 @@ def _hub_revision(repo_id: str, revision: str | None) -> str:
 
 
 def _package_version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelLoadError(f"package {dist!r} is not installed: pip install {dist}") from exc
+    version = installed_version(dist)
+    if version is None:
+        raise ModelLoadError(f"package {dist!r} is not installed: pip install {dist}")
+    return version
 
 
 # ----------------------------------------------------------------- loaders

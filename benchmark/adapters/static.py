@@ -12,8 +12,6 @@ spaCy or pyarrow at module import time.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
-import importlib.util
 import mmap
 import os
 import re
@@ -24,6 +22,7 @@ import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.errors import DataFormatError, ModelLoadError
+from benchmark.packages import find_package_dir, installed_version
 
 VectorsFormat = Literal["word2vec", "word2vec-binary", "glove", "fasttext", "numpy"]
 FORMATS: tuple[str, ...] = ("word2vec", "word2vec-binary", "glove", "fasttext", "numpy")
@@ -39,22 +38,20 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def package_version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelLoadError(
-            f"package {dist!r} is not installed; install it with `pip install {dist}`"
-        ) from exc
+    version = installed_version(dist)
+    if version is None:
+        raise ModelLoadError(f"package {dist!r} is not installed; install it with `pip install {dist}`")
+    return version
 
 
 def package_dir(module: str, dist: str | None = None) -> Path:
     """Directory of an installed package, found without importing it."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or spec.origin is None:
+    found = find_package_dir(module)
+    if found is None:
         raise ModelLoadError(
             f"package {dist or module!r} is not installed; install it with `pip install {dist or module}`"
         )
-    return Path(spec.origin).parent
+    return found
 
 
 def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:

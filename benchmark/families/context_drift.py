@@ -70,7 +70,7 @@ import numpy as np
 from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families import Measurement
-from benchmark.leaderboard import Column, _cell
+from benchmark.leaderboard import Column, cell
 from benchmark.scoring import bootstrap_ci
 from benchmark.vocabulary import reference_words
 
@@ -426,7 +426,7 @@ def render_section(results, plots_dir) -> str:
             _plot(r, plots_dir / name)
         row = {"#": rank, "model": " / ".join(r.models), "layer": str(r.details.get("layer", "–"))}
         for c in TABLE_COLUMNS:
-            row[c.header] = _cell(r, c)
+            row[c.header] = cell(r, c)
         row["CIs apart"] = "yes" if (r.metrics.get("sense/ci_separation") or -1.0) > 0 else "no"
         row["plot"] = f"[png](plots/{name})"
         row["status"] = r.status

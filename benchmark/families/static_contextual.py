@@ -64,7 +64,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
 from benchmark.families import Measurement, static_static
-from benchmark.leaderboard import Column, _cell
+from benchmark.leaderboard import Column, cell
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -319,10 +319,10 @@ def render_section(results, plots_dir) -> str:
             _plot(r, plots_dir / name)
         row = {"#": rank, "models": " → ".join(r.models), "layer": str(r.details.get("layer", "–"))}
         for c in TABLE_COLUMNS[:6]:
-            row[c.header] = _cell(r, c)
+            row[c.header] = cell(r, c)
         row["decontext. layer"] = str(r.details.get("decontextualized_layer", "–"))
         for c in TABLE_COLUMNS[6:]:
-            row[c.header] = _cell(r, c)
+            row[c.header] = cell(r, c)
         row["curve"] = f"[png](plots/{name})"
         row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
         row["status"] = r.status

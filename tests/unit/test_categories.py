@@ -153,11 +153,11 @@ def test_shipped_categories_found():
 
 
 def test_shipped_categories_omit_missing_packages(monkeypatch):
-    real = cats._package_dir
-    monkeypatch.setattr(cats, "_package_dir", lambda name: None if name == "wefe" else real(name))
+    real = cats.find_package_dir
+    monkeypatch.setattr(cats, "find_package_dir", lambda name: None if name == "wefe" else real(name))
     shipped = load_shipped_categories()
     assert shipped and not any(n.startswith("weat:") for n in shipped)
-    monkeypatch.setattr(cats, "_package_dir", lambda name: None)
+    monkeypatch.setattr(cats, "find_package_dir", lambda name: None)
     assert load_shipped_categories() == {}
 
 
