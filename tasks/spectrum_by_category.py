@@ -29,6 +29,21 @@ by providing a ``static_embeddings()`` view).  Protocol:
 
 from benchmark.tasks import Task, register_task
 
+_PARAMS = {
+    "min_coverage": 0.8,
+    "min_words": 3,
+    "n_null": 1_000,
+    "top_k": 3,
+    "center": True,
+    "alpha": 0.05,
+    "correction": "holm",
+    "frequency_bins": 10,
+    "min_pool_ratio": 2.0,
+    "shipped": True,
+    "categories_file": "datasets/categories/categories.json",
+    "view": {},
+}
+
 register_task(
     Task(
         name="spectrum_by_category",
@@ -38,21 +53,35 @@ register_task(
         main_metric="categories/median_z",
         higher_is_better=True,
         model_kinds=("static",),
-        params={
-            "min_coverage": 0.8,
-            "min_words": 3,
-            "n_null": 1_000,
-            "top_k": 3,
-            "center": True,
-            "alpha": 0.05,
-            "correction": "holm",
-            "frequency_bins": 10,
-            "min_pool_ratio": 2.0,
-            "shipped": True,
-            "categories_file": "datasets/categories/categories.json",
-            "view": {},
-        },
+        params=_PARAMS,
         data_files=("datasets/categories/categories.json",),
         quick_params={"n_null": 200, "shipped": False},
     )
 )
+
+
+# Contextual models: the same protocol on one static view of the model — its
+# input-embedding matrix (single-token whole words), or the decontextualised
+# vectors (each word fed alone) of the middle or the last layer over its 5,000
+# most frequent single-token plain words plus every category word.  Shipped
+# sets are left out here (they are cased and would need their own extraction).
+for _suffix, _view in (
+    ("input", {"source": "input"}),
+    ("mid", {"source": "decontextualized", "layer": "mid", "max_words": 5_000}),
+    ("last", {"source": "decontextualized", "layer": "last", "max_words": 5_000}),
+):
+    register_task(
+        Task(
+            name=f"spectrum_contextual_{_suffix}",
+            version="1.0",
+            family="spectrum_by_category",
+            description=f"spectrum_by_category on a contextual model's {_suffix} view "
+                        f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
+            main_metric="categories/median_z",
+            higher_is_better=True,
+            model_kinds=("contextual",),
+            params={**_PARAMS, "shipped": False, "view": _view},
+            data_files=("datasets/categories/categories.json",),
+            quick_params={"n_null": 200},
+        )
+    )

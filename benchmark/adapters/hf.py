@@ -508,6 +508,44 @@ class ContextualModel:
         )
         return words, vectors
 
+    def static_embeddings(
+        self,
+        *,
+        source: Literal["input", "decontextualized"] = "input",
+        layer: int | Literal["mid", "last"] = "last",
+        max_words: int = 5_000,
+        extra_words: Sequence[str] = (),
+    ) -> StaticEmbeddings:
+        """A static space of this model: its input embeddings, or one layer's decontextualised vectors.
+
+        ``decontextualized``: the model's ``max_words`` most frequent single-token
+        plain words (wordfreq order) plus ``extra_words`` (e.g. category words,
+        which may be several pieces: their pieces are mean-pooled), each fed
+        alone with a leading space (``" apple"``, the word-start form a
+        SentencePiece or byte-level tokenizer gives inside a sentence); all
+        layers are extracted (and cached) once, ``layer`` picks one:
+        an index, ``"mid"`` (num_layers // 2) or ``"last"``.
+        """
+        emb = self.input_embeddings()
+        if source == "input":
+            return emb
+        if source != "decontextualized":
+            raise UnknownNameError(f"model {self.name!r}: static_embeddings source {source!r} is not "
+                                   "'input' or 'decontextualized'")
+        from benchmark.vocabulary import search_space
+
+        index = {"mid": self.num_layers // 2, "last": self.num_layers - 1}.get(layer, layer)
+        if not isinstance(index, int) or not 0 <= index < self.num_layers:
+            raise ShapeError(f"model {self.name!r}: layer {layer!r} is not in 0..{self.num_layers - 1}")
+        words = list(dict.fromkeys([*search_space(emb, max_words).words,
+                                    *(w for w in extra_words if w and not w.isspace())]))
+        vectors = self.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in words], layers=None)
+        return StaticEmbeddings(
+            name=f"{self.name}@{index}", words=tuple(words), vectors=vectors[:, index],
+            revision=f"{self.revision} decontextualized layer {index}", frequency_ordered=False,
+            source=f"{self.source}: layer {index} of {self.num_layers}, each word alone",
+        )
+
     def input_embeddings(self) -> StaticEmbeddings:
         """The input-embedding matrix restricted to whole-word, alphabetic, single tokens.
 

@@ -118,6 +118,10 @@ def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddi
     provider = getattr(model, "static_embeddings", None)
     if callable(provider):
         view = dict((params or {}).get("view") or {})
+        if view.get("source") == "decontextualized":
+            # every word of our categories and controls is embedded too, whatever its tokenisation
+            sets = load_categories(_categories_path(_params(params or {})))
+            view["extra_words"] = sorted({w for cat in sets.values() for w in cat.words})
         emb = provider(**view)
         if not isinstance(emb, StaticEmbeddings):
             raise TaskError(

@@ -508,3 +508,20 @@ def test_default_cache_location(tiny_dirs, tmp_path, monkeypatch):
     m3 = ContextualModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu",
                                          cache_dir=tmp_path / "explicit")
     assert m3.cache.root == tmp_path / "explicit" / "embeddings"
+
+
+@pytest.mark.parametrize("kind", ["bert", "gpt2"])
+def test_static_embeddings_views(kind, request):
+    model = request.getfixturevalue(kind)
+    assert model.static_embeddings(source="input").words == model.input_embeddings().words
+    last = model.static_embeddings(source="decontextualized", layer="last", max_words=20, extra_words=["zebra"])
+    assert last.name == f"{model.name}@{model.num_layers - 1}" and last.vectors.dtype == np.float32
+    assert last.words[-1] == "zebra" and len(last.words) == len(set(last.words)) <= 21
+    mid = model.static_embeddings(source="decontextualized", layer="mid", max_words=20, extra_words=["zebra"])
+    assert mid.words == last.words and not np.array_equal(mid.vectors, last.vectors)
+    alone = model.embed_occurrences([(" zebra", 1, 6)], layers=[model.num_layers - 1])[0, 0]
+    np.testing.assert_allclose(last.vector("zebra"), alone, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ShapeError, match=r"layer 99 is not in 0\.\."):
+        model.static_embeddings(source="decontextualized", layer=99)
+    with pytest.raises(UnknownNameError, match="static_embeddings source 'output'"):
+        model.static_embeddings(source="output")
