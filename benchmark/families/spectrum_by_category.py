@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -574,8 +573,11 @@ def _p(value) -> str:
     return f"{value:.4f}" if value >= 0.001 else f"{value:.1e}"
 
 
-def plot_name(model: str) -> str:
-    return "spectrum_" + re.sub(r"[^A-Za-z0-9._-]", "_", model) + ".png"
+def plot_name(task: str, model: str) -> str:
+    """``spectrum_by_category__glove-6b-50d.png``: one scree plot per (task, model)."""
+    from benchmark.plots_layers import plot_name as safe_name
+
+    return safe_name(task, model)
 
 
 def _table(rows: list[dict]) -> str:
@@ -779,7 +781,7 @@ def render_section(results, plots_dir: Path | None) -> str:
 
     for r in results:
         label = "/".join(r.models)
-        name = plot_name(label)
+        name = plot_name(r.task, label)
         if plots_dir is not None and r.details.get("sets"):
             _write_plot(r, Path(plots_dir) / name)
         claim = claim_summary(r.metrics, {**DEFAULT_PARAMS, **r.params})

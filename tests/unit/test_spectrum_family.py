@@ -231,14 +231,14 @@ def test_render_section_hand_made(tmp_path):
     assert pairs["a-model", "c-model"]["rho"] == pytest.approx(-1.0) and pairs["a-model", "c-model"]["n"] == 3
     assert pairs["a-model", "c-model"]["n_all"] == 4  # + the shipped set
     assert "+1.000" in page and "-1.000" in page
-    assert "![scree plot a-model](plots/spectrum_a-model.png)" in page
+    assert "![scree plot a-model](plots/spectrum_by_category__a-model.png)" in page
     assert "*letters* (control)" in page and "isotropic Gaussian 4×8" in page
     assert "`digits`: coverage 0.00 < 0.80" in page and "skipped (0%)" in page
     assert "weat:flowers" in page
     assert "Claim holds." in page
     assert not (tmp_path / "plots").exists()
     fam.render_section(results, tmp_path / "plots")
-    png = tmp_path / "plots" / "spectrum_a-model.png"
+    png = tmp_path / "plots" / "spectrum_by_category__a-model.png"
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     first = png.read_bytes()
     fam.render_section(results, tmp_path / "plots")
@@ -252,9 +252,9 @@ def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
     results = [_result(task, ("toy-spectrum",), m), _result(task, ("toy-two",), m2)]
     page = render(results, plots_dir=tmp_path / "plots")
     assert "## spectrum_by_category" in page and "| planted" in page
-    assert "plots/spectrum_toy-two.png" in page
-    assert (tmp_path / "plots" / "spectrum_toy-spectrum.png").is_file()
-    assert (tmp_path / "plots" / "spectrum_toy-two.png").is_file()
+    assert "plots/spectrum_by_category__toy-two.png" in page
+    assert (tmp_path / "plots" / "spectrum_by_category__toy-spectrum.png").is_file()
+    assert (tmp_path / "plots" / "spectrum_by_category__toy-two.png").is_file()
     assert render(results, plots_dir=None) == page  # the page does not depend on writing plots
 
 
