@@ -69,5 +69,5 @@ def test_real_section(results, tmp_path):
     page = render_section(list(results.values()), tmp_path)
     assert "glove-6b-50d" in page and "spacy-md-300" in page and "Spearman" in page
     for model in MODELS:
-        assert (tmp_path / f"spectrum_{model}.png").is_file()
+        assert (tmp_path / f"spectrum_by_category__{model}.png").is_file()
     print("\n" + page.split("### glove-6b-50d")[0])
