@@ -43,6 +43,13 @@ def family_module(family: str):
     return importlib.import_module(f"benchmark.families.{family}")
 
 
+def ranked(results: list[Result]) -> list[Result]:
+    """Results of one task, best main metric first (missing values last-ish as 0), ties by item id."""
+    first = results[0]
+    sign = -1 if first.higher_is_better else 1
+    return sorted(results, key=lambda r: (sign * (r.metrics.get(first.main_metric) or 0.0), r.item_id))
+
+
 def task_table(results: list[Result]) -> str:
     """One markdown table for the results of one task."""
     import pandas as pd
@@ -50,11 +57,8 @@ def task_table(results: list[Result]) -> str:
 
     family = family_module(results[0].family)
     columns: tuple[Column, ...] = family.TABLE_COLUMNS
-    main = results[0].main_metric
-    sign = -1 if results[0].higher_is_better else 1
-    ordered = sorted(results, key=lambda r: (sign * (r.metrics.get(main) or 0.0), r.item_id))
     rows = []
-    for rank, r in enumerate(ordered, start=1):
+    for rank, r in enumerate(ranked(results), start=1):
         row = {"#": rank, "models": " → ".join(r.models)}
         for c in columns:
             row[c.header] = cell(r, c)

@@ -27,22 +27,10 @@ by providing a ``static_embeddings()`` view).  Protocol:
   category rankings between every model pair and scree plots.
 """
 
+from benchmark.families.spectrum_by_category import DEFAULT_PARAMS
 from benchmark.tasks import Task, register_task
 
-_PARAMS = {
-    "min_coverage": 0.8,
-    "min_words": 3,
-    "n_null": 1_000,
-    "top_k": 3,
-    "center": True,
-    "alpha": 0.05,
-    "correction": "holm",
-    "frequency_bins": 10,
-    "min_pool_ratio": 2.0,
-    "shipped": True,
-    "categories_file": "datasets/categories/categories.json",
-    "view": {},
-}
+_PARAMS = dict(DEFAULT_PARAMS)  # min coverage 0.8, 1,000 null draws, Holm at alpha 0.05, shipped sets on
 
 register_task(
     Task(

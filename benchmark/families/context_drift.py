@@ -70,7 +70,7 @@ import numpy as np
 from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families import Measurement
-from benchmark.leaderboard import Column, cell
+from benchmark.leaderboard import Column, cell, ranked
 from benchmark.scoring import bootstrap_ci
 from benchmark.vocabulary import reference_words
 
@@ -417,8 +417,7 @@ def render_section(results, plots_dir) -> str:
     from benchmark.plots_layers import plot_name
 
     first = results[0]
-    sign = -1 if first.higher_is_better else 1
-    ordered = sorted(results, key=lambda r: (sign * (r.metrics.get(first.main_metric) or 0.0), r.item_id))
+    ordered = ranked(results)
     rows, blocks = [], []
     for rank, r in enumerate(ordered, start=1):
         name = plot_name(r.task, *r.models)

@@ -64,7 +64,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
 from benchmark.families import Measurement, static_static
-from benchmark.leaderboard import Column, cell
+from benchmark.leaderboard import Column, cell, ranked
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -310,8 +310,7 @@ def render_section(results, plots_dir) -> str:
     from benchmark.plots_layers import plot_name
 
     first = results[0]
-    sign = -1 if first.higher_is_better else 1
-    ordered = sorted(results, key=lambda r: (sign * (r.metrics.get(first.main_metric) or 0.0), r.item_id))
+    ordered = ranked(results)
     rows, per_layer = [], []
     for rank, r in enumerate(ordered, start=1):
         name = plot_name(r.task, *r.models)
