@@ -65,8 +65,6 @@ from benchmark.categories import CategorySet, load_categories, load_shipped_cate
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families import Measurement
 from benchmark.scoring.spectrum import (
-    METRIC_NAMES,
-    NullDistribution,
     compare_with_null,
     frequency_matched_sampler,
     null_distribution,
@@ -247,12 +245,6 @@ def _sub_seed(seed: int, name: str) -> int:
     return int(ss.generate_state(1)[0])
 
 
-def _normalised_curve(sigma: np.ndarray) -> dict[str, float]:
-    s = np.asarray(sigma, dtype=np.float64)
-    s = s / s[0]
-    return {f"s{i}": float(v) for i, v in enumerate(s)}
-
-
 def _plain(d: Mapping[str, Any]) -> dict:
     """numpy scalars → Python ones (JSON)."""
     return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in d.items()}
@@ -322,13 +314,12 @@ def measure_set(
     except ShapeError as exc:
         return skip(f"no frequency-matched null: {exc}")
     set_seed = _sub_seed(seed, cat.name)
-    curves_null = null_distribution(
+    null, spectra = null_distribution(
         emb.vectors, n, int(params["n_null"]), seed=set_seed,
-        sampler=lambda rng: pool_rows[fm(rng)], metric_fn=_normalised_curve,
-        center=center, top_k=top_k,
-    ).values
-    null_values = np.array([list(summarize_spectrum(c, top_k=top_k).metrics().values()) for c in curves_null])
-    cmp = compare_with_null(observed, NullDistribution(null_values, METRIC_NAMES))
+        sampler=lambda rng: pool_rows[fm(rng)], center=center, top_k=top_k, return_spectra=True,
+    )
+    curves_null = spectra / spectra[:, :1]
+    cmp = compare_with_null(observed, null)
     main = cmp[MAIN_METRIC]
     entry.update(
         status="ok",
@@ -338,7 +329,7 @@ def measure_set(
         z=float(main["z_sharp"]),
         p=float(main["p_value"]),
         null={k: _plain(cmp[k]) for k in NULL_DETAIL_METRICS},
-        null_median_sigma1_share=float(np.median(null_values[:, METRIC_NAMES.index(MAIN_METRIC)])),
+        null_median_sigma1_share=float(np.median(null.column(MAIN_METRIC))),
         n_null=int(curves_null.shape[0]),
         null_seed=set_seed,
         frequency_match={

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Callable, Mapping, NamedTuple, Sequence
+from typing import Callable, Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -385,15 +385,16 @@ def null_distribution(
     metrics: Sequence[str] | None = None,
     center: bool = True,
     top_k: int = 3,
+    method: Literal["gram", "svd"] = "gram",
     max_chunk_bytes: int = _DEFAULT_CHUNK_BYTES,
-) -> NullDistribution:
+    return_spectra: bool = False,
+) -> NullDistribution | tuple[NullDistribution, np.ndarray]:
     """Spectrum metrics of ``n_draws`` random row subsets of ``vectors``.
 
     Each draw takes ``set_size`` distinct rows (uniformly, or from
-    ``sampler``), forms the (set_size, D) matrix, centres it and computes its
-    spectrum exactly as :func:`singular_spectrum` does.  Spectra are computed
-    in chunks by a batched ``np.linalg.svd`` over a stacked
-    (chunk, set_size, D) float64 array of at most ``max_chunk_bytes``.
+    ``sampler``), forms the (set_size, D) matrix X and centres it as
+    :func:`singular_spectrum` does.  Spectra are computed in chunks over a
+    stacked (chunk, set_size, D) float64 array of at most ``max_chunk_bytes``.
 
     The pool is whatever the caller passes: exclude the category's own words
     from it (or not) before calling, and say which.
@@ -422,13 +423,25 @@ def null_distribution(
         Subset of :data:`METRIC_NAMES` to keep (ignored with ``metric_fn``).
     center : bool, default True
     top_k : int, default 3
+    method : {"gram", "svd"}, default "gram"
+        ``"svd"``: batched ``np.linalg.svd`` of X, exactly as
+        :func:`singular_spectrum`.  ``"gram"``: σ = √eig of the smaller Gram
+        matrix (X Xᵀ when N ≤ D, else Xᵀ X), negative rounding clamped to 0;
+        5–10× faster for N ≪ D (N = 25, D = 640).  The eigenvalues σ² carry
+        an absolute error of about eps·σ₁², so the variance shares (every
+        sharpness metric) agree with ``"svd"`` to ~1e-15, while a zero tail
+        reads ~1e-8·σ₁ instead of ~1e-16·σ₁.
     max_chunk_bytes : int, default 32 MiB
         Memory bound of one stacked chunk.
+    return_spectra : bool, default False
+        Also return every draw's descending spectrum.
 
     Returns
     -------
     NullDistribution
         ``values`` (n_draws, n_metrics) float64 and ``names``.
+    spectra : ndarray, shape (n_draws, min(set_size, D)), float64
+        Only with ``return_spectra``.
 
     Raises
     ------
@@ -450,6 +463,8 @@ def null_distribution(
         raise ShapeError(f"vectors must have at least one column, got shape {pool.shape}")
     if not isinstance(top_k, (int, np.integer)) or top_k < 1:
         raise ShapeError(f"top_k must be a positive integer, got {top_k!r}")
+    if method not in ("gram", "svd"):
+        raise UnknownNameError(f"unknown spectrum method {method!r}{did_you_mean(str(method), ('gram', 'svd'))}")
     set_size, n_draws = int(set_size), int(n_draws)
     names = _resolve_metrics(metrics) if metric_fn is None else None
     cols = None if names is None else [METRIC_NAMES.index(n) for n in names]
@@ -464,6 +479,7 @@ def null_distribution(
 
     chunk = max(1, int(max_chunk_bytes) // (8 * set_size * d))
     rows: list[np.ndarray] = []
+    spectra: list[np.ndarray] = []
     for start in range(0, n_draws, chunk):
         idx = indices[start:start + chunk]
         flat = idx.reshape(-1)
@@ -472,7 +488,7 @@ def null_distribution(
         block = block.reshape(idx.shape[0], set_size, d)
         if center:
             block = _centre(block, axis=1)
-        sig = np.linalg.svd(block, compute_uv=False)
+        sig = _batched_spectrum(block) if method == "gram" else np.linalg.svd(block, compute_uv=False)
         zero = ~(sig[:, 0] > 0)
         if zero.any():
             k = int(np.argmax(zero))
@@ -480,6 +496,8 @@ def null_distribution(
                 f"{_ZERO_VARIANCE}: null draw {start + k} (pool rows {idx[k].tolist()[:10]}...) "
                 "— the pool has duplicate rows"
             )
+        if return_spectra:
+            spectra.append(sig)
         if metric_fn is None:
             rows.append(_summary_matrix(sig, int(top_k))[:, cols])
         else:
@@ -488,8 +506,16 @@ def null_distribution(
                 if names is None:
                     names = tuple(str(k) for k in res)
                 rows.append(np.array([[float(res[k]) for k in names]]))
-    values = np.concatenate(rows, axis=0)
-    return NullDistribution(values, tuple(names))
+    null = NullDistribution(np.concatenate(rows, axis=0), tuple(names))
+    return (null, np.concatenate(spectra, axis=0)) if return_spectra else null
+
+
+def _batched_spectrum(block: np.ndarray) -> np.ndarray:
+    """Descending singular values of each (N, D) matrix of ``block`` from its smaller Gram matrix."""
+    n, d = block.shape[1:]
+    gram = block @ block.transpose(0, 2, 1) if n <= d else block.transpose(0, 2, 1) @ block
+    eig = np.linalg.eigvalsh(gram)[:, ::-1]
+    return np.sqrt(np.clip(eig, 0.0, None))
 
 
 def _check_draw(idx, set_size: int, m: int, i: int) -> np.ndarray:

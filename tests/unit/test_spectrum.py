@@ -225,6 +225,37 @@ def test_null_rows_equal_spectrum_metrics_of_drawn_rows(pool):
         assert row[5] < 1e-6  # zero_tail: 8 rows in 16 dimensions
 
 
+@pytest.mark.parametrize("set_size", [8, 16, 40])  # N < D, N = D, N > D (D = 16)
+def test_gram_method_matches_svd(pool, set_size):
+    scaled = pool * np.geomspace(10.0, 0.1, pool.shape[1], dtype=np.float32)  # anisotropic, well conditioned
+    gram, spectra_g = null_distribution(scaled, set_size, 30, seed=5, method="gram", return_spectra=True)
+    svd, spectra_s = null_distribution(scaled, set_size, 30, seed=5, method="svd", return_spectra=True)
+    assert spectra_g.shape == spectra_s.shape == (30, min(set_size, 16))
+    sharp = [METRIC_NAMES.index(m) for m in SHARPER_IS_HIGHER]
+    np.testing.assert_allclose(gram.values[:, sharp], svd.values[:, sharp], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(spectra_g, spectra_s, rtol=1e-7, atol=1e-6 * spectra_s[:, :1].max())
+    assert (np.diff(spectra_g, axis=1) <= 0).all()
+    if set_size <= 16:
+        assert gram.column("zero_tail").max() < 1e-6  # centred N ≤ D: the tail still reads as zero
+
+
+def test_null_spectra_are_the_drawn_rows_spectra(pool):
+    drawn = []
+
+    def recording_sampler(rng):
+        drawn.append(rng.choice(len(pool), size=6, replace=False))
+        return drawn[-1]
+
+    _, spectra = null_distribution(pool, 6, 4, seed=0, sampler=recording_sampler, return_spectra=True)
+    for s, idx in zip(spectra, drawn):
+        np.testing.assert_allclose(s[:-1], singular_spectrum(pool[idx])[:-1], rtol=1e-9)
+
+
+def test_unknown_null_method_is_named(pool):
+    with pytest.raises(UnknownNameError, match="'grams'.*did you mean 'gram'"):
+        null_distribution(pool, 6, 4, method="grams")
+
+
 def test_null_distribution_metric_subset_and_custom_fn(pool):
     nd = null_distribution(pool, 6, 4, metrics=["effective_rank", "sigma1_share"])
     assert nd.names == ("effective_rank", "sigma1_share")
