@@ -51,8 +51,7 @@ register_task(
 # Contextual models: the same protocol on one static view of the model — its
 # input-embedding matrix (single-token whole words), or the decontextualised
 # vectors (each word fed alone) of the middle or the last layer over its 5,000
-# most frequent single-token plain words plus every category word.  Shipped
-# sets are left out here (they are cased and would need their own extraction).
+# most frequent single-token plain words plus every category and shipped-set word.
 for _suffix, _view in (
     ("input", {"source": "input"}),
     ("mid", {"source": "decontextualized", "layer": "mid", "max_words": 5_000}),
@@ -61,15 +60,32 @@ for _suffix, _view in (
     register_task(
         Task(
             name=f"spectrum_contextual_{_suffix}",
-            version="1.0",
+            version="1.1",  # 1.1: shipped sets measured too
             family="spectrum_by_category",
             description=f"spectrum_by_category on a contextual model's {_suffix} view "
                         f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
             main_metric="categories/median_z",
             higher_is_better=True,
             model_kinds=("contextual",),
-            params={**_PARAMS, "shipped": False, "view": _view},
+            params={**_PARAMS, "view": _view},
             data_files=("datasets/categories/categories.json",),
-            quick_params={"n_null": 200},
+            quick_params={"n_null": 200, "shipped": False},
         )
     )
+
+# Every layer (0 = embedding output … last) of a contextual model, each measured like
+# spectrum_contextual_mid; headline = mean over layers of the median category z.
+register_task(
+    Task(
+        name="spectrum_contextual_layers",
+        version="1.0",
+        family="spectrum_layers",
+        description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
+        main_metric="layers/mean_median_z",
+        higher_is_better=True,
+        model_kinds=("contextual",),
+        params={**_PARAMS, "view": {"source": "decontextualized", "max_words": 5_000}},
+        data_files=("datasets/categories/categories.json",),
+        quick_params={"n_null": 200, "shipped": False},
+    )
+)

@@ -230,6 +230,9 @@ class ContextualModel:
         self.source = source
         self.cache = cache
         self.forward_batches = 0
+        # the last decontextualised extraction of static_embeddings() (all layers), so that
+        # reading every layer in turn loads it from the cache once
+        self._static_memo: tuple[tuple[str, ...], np.ndarray] | None = None
         config = model.config
         text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
         self.dim = int(text_config.hidden_size)
@@ -539,7 +542,10 @@ class ContextualModel:
             raise ShapeError(f"model {self.name!r}: layer {layer!r} is not in 0..{self.num_layers - 1}")
         words = list(dict.fromkeys([*search_space(emb, max_words).words,
                                     *(w for w in extra_words if w and not w.isspace())]))
-        vectors = self.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in words], layers=None)
+        if self._static_memo is None or self._static_memo[0] != tuple(words):
+            self._static_memo = (tuple(words),
+                                 self.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in words], layers=None))
+        vectors = self._static_memo[1]
         return StaticEmbeddings(
             name=f"{self.name}@{index}", words=tuple(words), vectors=vectors[:, index],
             revision=f"{self.revision} decontextualized layer {index}", frequency_ordered=False,

@@ -116,8 +116,9 @@ def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddi
     if callable(provider):
         view = dict((params or {}).get("view") or {})
         if view.get("source") == "decontextualized":
-            # every word of our categories and controls is embedded too, whatever its tokenisation
-            sets = load_categories(_categories_path(_params(params or {})))
+            # every word of our categories, controls and the shipped sets is embedded too, whatever its
+            # tokenisation; always the same list, so that every task shares one extraction
+            sets = {**load_categories(_categories_path(_params(params or {}))), **load_shipped_categories()}
             view["extra_words"] = sorted({w for cat in sets.values() for w in cat.words})
         emb = provider(**view)
         if not isinstance(emb, StaticEmbeddings):

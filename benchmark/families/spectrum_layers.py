@@ -1,0 +1,335 @@
+"""spectrum_layers: category sharpness at every layer of a contextual model.
+
+One item = one contextual model.  For every hidden-state output ``l`` (0 =
+embedding output, ``num_layers`` in all) the model's decontextualised word
+vectors at ``l`` (each word fed alone, :meth:`static_embeddings`) form a static
+space, and that space is measured exactly as :mod:`spectrum_by_category`
+measures a static model: the same category and shipped sets, key rule,
+coverage threshold, frequency-matched null (same ``n_null``, same per-set
+seeds at every layer, so layers are compared on paired draws), Holm
+correction and controls.
+
+Per layer the Result keeps the summary metrics under ``layer/<l>/...``:
+median category z, fraction of categories sharper than the null (Holm and
+uncorrected), median σ1 share and its null, letters / digits / Gaussian
+controls, shipped sets, and the Spearman ρ of the category z ranking with
+layer 0 and with the previous layer (does the structure persist through the
+network?).  The per-set z and σ1 share of every layer are in the details.
+
+Main metric: ``layers/mean_median_z``, the mean over *all* layers of the
+median category z — no layer is selected, so there is nothing to tune.
+The sharpest layer is reported as a description of the curve, not as a score.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from benchmark.errors import TaskError
+from benchmark.families import Measurement
+from benchmark.families import spectrum_by_category as per_space
+
+MAIN_METRIC = "layers/mean_median_z"
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    **per_space.DEFAULT_PARAMS,
+    "view": {"source": "decontextualized", "max_words": 5_000},
+}
+
+#: Per-space metrics kept for every layer (``layer/<l>/<name>``).
+LAYER_METRICS = (
+    "categories/n_covered",
+    "categories/median_z",
+    "categories/frac_sharper_than_null",
+    "categories/frac_sharper_than_null_uncorrected",
+    "categories/median_sigma1_share",
+    "categories/median_null_sigma1_share",
+    "categories/median_effective_rank",
+    "categories/frac_sharper_than_letters",
+    "categories/frac_sharper_than_digits",
+    "controls/letters/z",
+    "controls/letters/sigma1_share",
+    "controls/digits/z",
+    "controls/digits/sigma1_share",
+    "controls/gaussian/sigma1_share",
+    "shipped/n_covered",
+    "shipped/median_z",
+    "shipped/frac_sharper_than_null",
+)
+SET_DECIMALS = 4
+
+
+def _spearman(a: Mapping[str, float], b: Mapping[str, float]) -> float | None:
+    """Spearman ρ over the keys of both (None with fewer than 3 or a constant side)."""
+    from scipy.stats import spearmanr
+
+    common = sorted(set(a) & set(b))
+    x, y = [a[k] for k in common], [b[k] for k in common]
+    if len(common) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = float(spearmanr(x, y).statistic)
+    return r if math.isfinite(r) else None
+
+
+def _category_z(sets: Mapping[str, dict]) -> dict[str, float]:
+    return {k: e["z"] for k, e in sets.items()
+            if e["kind"] == "semantic" and e["status"] == "ok" and math.isfinite(e["z"])}
+
+
+def evaluate(task, models, *, seed: int) -> Measurement:
+    (model,) = models
+    n_layers = getattr(model, "num_layers", None)
+    if not isinstance(n_layers, int) or n_layers < 1 or not callable(getattr(model, "static_embeddings", None)):
+        raise TaskError(
+            f"model {getattr(model, 'name', model)!r} ({type(model).__name__}): spectrum_layers needs a "
+            "contextual model with num_layers and static_embeddings(layer=...)"
+        )
+    params = {**DEFAULT_PARAMS, **dict(task.params)}
+    view = {**DEFAULT_PARAMS["view"], **dict(params.get("view") or {})}
+    if "layer" in view:
+        raise TaskError(f"task {task.name!r}: spectrum_layers measures every layer; drop 'layer' from its view")
+
+    metrics: dict[str, float] = {}
+    layers: dict[str, dict] = {}
+    first_z: dict[str, float] | None = None
+    prev_z: dict[str, float] | None = None
+    skipped: dict[str, str] = {}
+    model_info: dict[str, Any] = {}
+    for layer in range(n_layers):
+        layer_params = {**params, "view": {**view, "layer": layer}}
+        try:
+            emb = per_space.static_view(model, layer_params)
+            meas = per_space.evaluate_embeddings(emb, layer_params, seed=seed)
+        except TaskError as exc:
+            raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
+        m, d = meas.metrics, meas.details
+        for name in LAYER_METRICS:
+            if m.get(name) is not None:
+                metrics[f"layer/{layer}/{name}"] = float(m[name])
+        z = _category_z(d["sets"])
+        first_z = z if first_z is None else first_z
+        for ref_name, ref in (("rho_vs_layer0", first_z), ("rho_vs_previous", prev_z)):
+            rho = None if ref is None or layer == 0 else _spearman(z, ref)
+            if rho is not None:
+                metrics[f"layer/{layer}/{ref_name}"] = rho
+        prev_z = z
+        layers[str(layer)] = {
+            "claim": d["claim"]["verdict"],
+            "pool": d["pool"],
+            "gaussian_n": d["gaussian"]["n"],
+            "sets": {
+                k: {"kind": e["kind"], "n": e["n"], "z": round(e["z"], SET_DECIMALS),
+                    "sigma1_share": round(e["metrics"]["sigma1_share"], SET_DECIMALS),
+                    "p_adjusted": e.get("p_adjusted")}
+                for k, e in d["sets"].items() if e["status"] == "ok"
+            },
+        }
+        for k, reason in d["skipped"].items():
+            skipped.setdefault(k, f"layer {layer}: {reason}")
+        model_info = {**d["model"], "name": getattr(model, "name", d["model"]["name"]), "num_layers": n_layers}
+
+    medians = np.array([metrics.get(f"layer/{i}/categories/median_z", np.nan) for i in range(n_layers)])
+    if np.isnan(medians).all():
+        raise TaskError(f"model {model_info.get('name')!r}: no category reached the coverage threshold at any layer")
+    finite = np.flatnonzero(~np.isnan(medians))
+    metrics.update({
+        MAIN_METRIC: float(np.nanmean(medians)),
+        "layers/n": float(n_layers),
+        "layers/min_median_z": float(np.nanmin(medians)),
+        "layers/max_median_z": float(np.nanmax(medians)),
+        "layers/sharpest": float(finite[np.argmax(medians[finite])]),
+        "layers/n_claim_holds": float(sum(v["claim"] == "holds" for v in layers.values())),
+        "null/n_draws": float(params["n_null"]),
+    })
+    details = {
+        "main_sharpness": f"per layer: z of {per_space.MAIN_METRIC} vs the frequency-matched null",
+        "model": model_info,
+        "layers": layers,
+        "skipped": skipped,
+    }
+    sizes = {"layers": n_layers, "n_null": int(params["n_null"]),
+             "categories_covered_layer0": int(metrics.get("layer/0/categories/n_covered", 0))}
+    return Measurement(metrics=metrics, sizes=sizes, details=details)
+
+
+# --------------------------------------------------------------------------
+# leaderboard section (a pure function of Result files)
+# --------------------------------------------------------------------------
+
+
+def _n_layers(result) -> int:
+    return int(result.metrics.get("layers/n") or len(result.details.get("layers", {})))
+
+
+def _col(result, name: str) -> list[float | None]:
+    return [result.metrics.get(f"layer/{i}/{name}") for i in range(_n_layers(result))]
+
+
+def _quartiles(result) -> tuple[list[float | None], list[float | None]]:
+    lo, hi = [], []
+    for i in range(_n_layers(result)):
+        zs = [e["z"] for e in result.details.get("layers", {}).get(str(i), {}).get("sets", {}).values()
+              if e["kind"] == "semantic" and math.isfinite(e["z"])]
+        q = np.percentile(zs, [25, 75]) if zs else (None, None)
+        lo.append(None if q[0] is None else float(q[0]))
+        hi.append(None if q[1] is None else float(q[1]))
+    return lo, hi
+
+
+def _count(frac, n) -> str:
+    return "–" if frac is None or n is None else f"{round(frac * n)}/{int(n)}"
+
+
+def _layer_rows(result) -> list[dict]:
+    f = per_space._f
+    lo, hi = _quartiles(result)
+    rows = []
+    for i in range(_n_layers(result)):
+        def g(name: str, i: int = i):
+            return result.metrics.get(f"layer/{i}/{name}")
+
+        n_cov = g("categories/n_covered")
+        letters, digits = g("controls/letters/z"), g("controls/digits/z")
+        rows.append({
+            "layer": i,
+            "covered": "–" if n_cov is None else int(n_cov),
+            "sharper than null (Holm)": _count(g("categories/frac_sharper_than_null"), n_cov),
+            "median z ↑": f(g("categories/median_z"), 2, signed=True),
+            "z IQR": "–" if lo[i] is None else f"{lo[i]:+.2f} … {hi[i]:+.2f}",
+            "median σ1 share": f(g("categories/median_sigma1_share")),
+            "null σ1 share": f(g("categories/median_null_sigma1_share")),
+            "letters z": f(letters, 2, signed=True),
+            "digits z": f(digits, 2, signed=True),
+            "shipped sharper / covered": _count(g("shipped/frac_sharper_than_null"), g("shipped/n_covered")),
+            "ρ vs layer 0": f(g("rho_vs_layer0"), 2, signed=True),
+            "claim": result.details.get("layers", {}).get(str(i), {}).get("claim", "–"),
+        })
+    return rows
+
+
+def _z_matrix_rows(result) -> list[dict]:
+    layers = result.details.get("layers", {})
+    n = _n_layers(result)
+    names = sorted({k for v in layers.values() for k, e in v.get("sets", {}).items() if e["kind"] == "semantic"})
+    last = layers.get(str(n - 1), {}).get("sets", {})
+    names.sort(key=lambda k: (-(last.get(k, {}).get("z", -math.inf)), k))
+    controls = [k for k in ("letters", "digits") if any(k in v.get("sets", {}) for v in layers.values())]
+    rows = []
+    for k in names + controls:
+        row = {"set": k if k not in controls else f"*{k}*"}
+        for i in range(n):
+            e = layers.get(str(i), {}).get("sets", {}).get(k)
+            row[str(i)] = "–" if e is None else f"{e['z']:+.1f}"
+        rows.append(row)
+    return rows
+
+
+def _write_plot(result, path: Path) -> None:
+    from benchmark.plots_layers import Curve, Panel, layer_plot
+
+    n = _n_layers(result)
+    x = list(range(n))
+    lo, hi = _quartiles(result)
+    label = "/".join(result.models)
+    sharpness = Panel("sharpness of categories by layer", "z of σ1 share vs null (positive = sharper)", [
+        Curve("median category z", x, _col(result, "categories/median_z"), "solid"),
+        Curve("category z, 25th pct", x, lo, "dotted"),
+        Curve("category z, 75th pct", x, hi, "dotted"),
+        Curve("letters (control)", x, _col(result, "controls/letters/z"), "dashed"),
+        Curve("digits (control)", x, _col(result, "controls/digits/z"), "dashed"),
+    ], hlines=(("null (z = 0)", 0.0),))
+    agreement = Panel("significance and stability", "fraction / Spearman ρ", [
+        Curve("categories sharper than null (Holm)", x, _col(result, "categories/frac_sharper_than_null"), "solid"),
+        Curve("shipped sets sharper than null (Holm)", x, _col(result, "shipped/frac_sharper_than_null"), "dashed"),
+        Curve("ρ of category ranking vs layer 0", x, _col(result, "rho_vs_layer0"), "dotted"),
+        Curve("ρ vs previous layer", x, _col(result, "rho_vs_previous"), "baseline"),
+    ], ylim=(-1.05, 1.05))
+    layer_plot(path, [sharpness, agreement],
+               title=f"{label}: category spectrum sharpness at every layer (decontextualised words)")
+
+
+def protocol_text(result) -> str:
+    p = {**DEFAULT_PARAMS, **result.params}
+    view = {**DEFAULT_PARAMS["view"], **dict(p.get("view") or {})}
+    return "\n".join([
+        f"- Spaces: for every hidden-state output (0 = embedding output) the decontextualised vectors of the "
+        f"model's {view['max_words']:,} most frequent single-token plain words plus every category, control and "
+        "shipped-set word (multi-piece words mean-pooled), each word fed alone with a leading space.",
+        "- Each layer is measured exactly as `spectrum_by_category` measures a static model (below); the null "
+        "draws use the same per-set seeds at every layer.",
+        "- Main metric: the mean over all layers of the median category z (no layer is selected). The sharpest "
+        "layer is a description of the curve, not a score. ρ: Spearman correlation of the category z ranking "
+        "with layer 0's.",
+        per_space.protocol_text(result),
+    ])
+
+
+def render_section(results, plots_dir: Path | None) -> str:
+    """Summary across models, then per model: a layer curve plot, a per-layer table, a category × layer z table."""
+    from benchmark.leaderboard import ranked
+
+    results = sorted(results, key=lambda r: r.item_id)
+    first = results[0]
+    f = per_space._f
+    out = [
+        f"## {first.task} (v{first.task_version})",
+        "",
+        "Category spectrum sharpness (z of the σ1 share against frequency-matched random word sets) at every "
+        f"layer of each contextual model. Models ranked by `{first.main_metric}` ↑ (mean over layers of the "
+        "median category z).",
+        "",
+    ]
+    rows = []
+    for i, r in enumerate(ranked(results), start=1):
+        m = r.metrics
+        n = _n_layers(r)
+        last = n - 1
+        rows.append({
+            "#": i,
+            "model": "/".join(r.models),
+            "layers": n,
+            "mean median z ↑": f(m.get(MAIN_METRIC), 2, signed=True),
+            "median z range": f"{f(m.get('layers/min_median_z'), 2, signed=True)} … "
+                              f"{f(m.get('layers/max_median_z'), 2, signed=True)}",
+            "sharpest layer": "–" if m.get("layers/sharpest") is None else int(m["layers/sharpest"]),
+            "claim holds at": f"{int(m.get('layers/n_claim_holds') or 0)}/{n} layers",
+            "layer 0 → last: sharper than null": f"{_count(m.get('layer/0/categories/frac_sharper_than_null'), m.get('layer/0/categories/n_covered'))}"
+                                                 f" → {_count(m.get(f'layer/{last}/categories/frac_sharper_than_null'), m.get(f'layer/{last}/categories/n_covered'))}",
+            "ρ(layer 0, last)": f(m.get(f"layer/{last}/rho_vs_layer0"), 2, signed=True),
+            "status": r.status,
+        })
+    out += [per_space._table(rows), ""]
+    for r in results:
+        label = "/".join(r.models)
+        name = per_space.plot_name(r.task, label)
+        if plots_dir is not None and r.details.get("layers"):
+            _write_plot(r, Path(plots_dir) / name)
+        skipped = r.details.get("skipped", {})
+        out += [
+            f"### {label}",
+            "",
+            f"![layer curves {label}](plots/{name})",
+            "",
+            per_space._table(_layer_rows(r)),
+            "",
+            "<details><summary>z of every category at every layer (rows: sharpest at the last layer first)</summary>",
+            "",
+            per_space._table(_z_matrix_rows(r)),
+            "",
+            "</details>",
+            "",
+        ]
+        if skipped:
+            out += [f"Skipped ({len(skipped)}): " + "; ".join(f"`{k}`: {v}" for k, v in sorted(skipped.items())), ""]
+    out += ["<details><summary>Protocol</summary>", "", protocol_text(first), "", "</details>"]
+    return "\n".join(out)
+
+
+__all__ = ["DEFAULT_PARAMS", "LAYER_METRICS", "MAIN_METRIC", "evaluate", "protocol_text", "render_section"]

@@ -1,0 +1,176 @@
+"""spectrum_layers: every layer of a (fake) contextual model, measured like a static space."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from benchmark.adapters.base import StaticEmbeddings
+from benchmark.errors import TaskError
+from benchmark.families import FAMILIES
+from benchmark.families import spectrum_layers as fam
+from benchmark.leaderboard import render
+from benchmark.results import Result
+from benchmark.tasks import Task
+from benchmark.vocabulary import reference_words
+
+DIM = 24
+N_NULL = 200
+#: planted strength of the 'rising' category at layers 0, 1, 2; 'steady' is planted at every layer
+RISING = (0.0, 2.5, 6.0)
+
+
+def _space(layer: int) -> tuple[StaticEmbeddings, dict[str, list[str]]]:
+    words = list(reference_words()[:2500])
+    rng = np.random.default_rng(100 + layer)
+    vectors = rng.standard_normal((len(words), DIM))
+    sets = {
+        "rising": words[100:2000:95][:20],
+        "steady": words[120:2020:95][:20],
+        "flat_a": words[140:2040:95][:20],
+        "flat_b": words[160:2060:95][:20],
+    }
+    for name, strength in (("rising", RISING[layer]), ("steady", 5.0)):
+        u = rng.standard_normal(DIM)
+        u /= np.linalg.norm(u)
+        for w in sets[name]:
+            vectors[words.index(w)] += strength * rng.standard_normal() * u
+    return StaticEmbeddings(f"fake@{layer}", tuple(words), vectors.astype(np.float32), revision="fake"), sets
+
+
+class FakeContextual:
+    """Duck-typed contextual model: ``num_layers`` and ``static_embeddings(layer=...)``."""
+
+    name = "fake-contextual"
+    num_layers = len(RISING)
+
+    def __init__(self):
+        self.calls: list[dict] = []
+
+    def static_embeddings(self, *, source="input", layer="last", max_words=5000, extra_words=()):
+        self.calls.append({"source": source, "layer": layer, "max_words": max_words, "extra": list(extra_words)})
+        return _space(layer)[0]
+
+
+def _categories_file(tmp_path) -> str:
+    _, sets = _space(0)
+    doc = {
+        "schema_version": 1,
+        "categories": {k: {"kind": "semantic", "words": v} for k, v in sets.items()},
+        "controls": {"letters": {"kind": "control", "words": [chr(c) for c in range(97, 123)]}},
+    }
+    path = tmp_path / "categories.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return str(path)
+
+
+def _task(path: str, **extra) -> Task:
+    params = {**fam.DEFAULT_PARAMS, "n_null": N_NULL, "shipped": False, "categories_file": path, **extra}
+    return Task(name="spectrum_contextual_layers", version="1.0", family="spectrum_layers", description="fake",
+                main_metric=fam.MAIN_METRIC, model_kinds=("contextual",), params=params)
+
+
+@pytest.fixture(scope="module")
+def layer_run(tmp_path_factory):
+    task = _task(_categories_file(tmp_path_factory.mktemp("layers")))
+    model = FakeContextual()
+    return task, model, FAMILIES.get("spectrum_layers")(task, [model], seed=0)
+
+
+def _z(m, layer: int, name: str) -> float:
+    return m.details["layers"][str(layer)]["sets"][name]["z"]
+
+
+def test_every_layer_is_measured(layer_run):
+    _, model, m = layer_run
+    assert [c["layer"] for c in model.calls] == [0, 1, 2]
+    assert all(c["source"] == "decontextualized" and c["max_words"] == 5000 for c in model.calls)
+    # the category words are always part of the extraction (whatever the tokenisation)
+    assert set(_space(0)[1]["rising"]) <= set(model.calls[0]["extra"])
+    assert sorted(m.details["layers"]) == ["0", "1", "2"]
+    for layer in range(3):
+        assert m.metrics[f"layer/{layer}/categories/n_covered"] == 4
+        assert f"layer/{layer}/categories/median_z" in m.metrics
+    assert m.sizes["layers"] == 3 and m.sizes["n_null"] == N_NULL
+    assert all(isinstance(v, float) and math.isfinite(v) for v in m.metrics.values())
+
+
+def test_planted_structure_is_tracked_across_layers(layer_run):
+    _, _, m = layer_run
+    rising = [_z(m, layer, "rising") for layer in range(3)]
+    assert abs(rising[0]) < 3 < rising[2]  # isotropic at layer 0, planted by layer 2
+    assert rising[0] < rising[1] < rising[2]
+    assert all(_z(m, layer, "steady") > 3 for layer in range(3))
+    assert all(abs(_z(m, layer, name)) < 3 for layer in range(3) for name in ("flat_a", "flat_b"))
+
+
+def test_headline_is_the_mean_over_all_layers(layer_run):
+    _, _, m = layer_run
+    medians = [m.metrics[f"layer/{i}/categories/median_z"] for i in range(3)]
+    assert m.metrics[fam.MAIN_METRIC] == pytest.approx(np.mean(medians))
+    assert m.metrics["layers/min_median_z"] == min(medians) and m.metrics["layers/max_median_z"] == max(medians)
+    assert m.metrics["layers/sharpest"] == float(np.argmax(medians))
+    assert "layer/0/rho_vs_layer0" not in m.metrics  # nothing to compare layer 0 with
+    for i in (1, 2):
+        assert -1 <= m.metrics[f"layer/{i}/rho_vs_layer0"] <= 1
+        assert -1 <= m.metrics[f"layer/{i}/rho_vs_previous"] <= 1
+
+
+def test_null_seeds_are_paired_across_layers(layer_run):
+    task, _, m = layer_run
+    again = FAMILIES.get("spectrum_layers")(task, [FakeContextual()], seed=0)
+    assert again.metrics == m.metrics
+    other = FAMILIES.get("spectrum_layers")(task, [FakeContextual()], seed=1)
+    assert other.metrics[fam.MAIN_METRIC] != m.metrics[fam.MAIN_METRIC]
+
+
+def test_bad_models_and_views_are_named_errors(layer_run, tmp_path):
+    task, _, _ = layer_run
+    static = _space(0)[0]
+    with pytest.raises(TaskError, match="spectrum_layers needs a contextual model"):
+        fam.evaluate(task, [static], seed=0)
+    with pytest.raises(TaskError, match="measures every layer; drop 'layer'"):
+        fam.evaluate(_task(task.params["categories_file"], view={"source": "decontextualized", "layer": 2}),
+                     [FakeContextual()], seed=0)
+    nothing = tmp_path / "none.json"
+    nothing.write_text(json.dumps({"schema_version": 1, "categories": {
+        "absent": {"kind": "semantic", "words": ["qzxv", "vvqz", "zzqx"]}}, "controls": {}}), encoding="utf-8")
+    with pytest.raises(TaskError, match="no category reached the coverage threshold at any layer"):
+        fam.evaluate(_task(str(nothing)), [FakeContextual()], seed=0)
+
+
+def _result(task, m) -> Result:
+    return Result(
+        task=task.name, task_version=task.version, family=task.family, models=["fake-contextual"],
+        metrics=m.metrics, seed=0, status="passed", main_metric=task.main_metric, sizes=m.sizes,
+        details=json.loads(json.dumps(m.details)), params=json.loads(json.dumps(dict(task.params))),
+    )
+
+
+def test_section_links_a_written_plot_and_tables_every_layer(layer_run, tmp_path):
+    task, _, m = layer_run
+    page = render([_result(task, m)], plots_dir=tmp_path)
+    plot = "spectrum_contextual_layers__fake-contextual.png"
+    assert (tmp_path / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"](plots/{plot})" in page
+    section = page.split("### fake-contextual")[1]
+    layer_rows = [ln for ln in section.splitlines() if ln.startswith("| ") and ln.split("|")[1].strip().isdigit()]
+    assert [ln.split("|")[1].strip() for ln in layer_rows] == ["0", "1", "2"]
+    assert "| rising " in section and "*letters*" in section
+    assert f"{m.metrics[fam.MAIN_METRIC]:+.2f}" in page
+    assert "mean over all layers of the median category z" in page
+    # a pure function of the results
+    assert render([_result(task, m)], plots_dir=None) == page
+
+
+def test_registered_task():
+    from benchmark.tasks import get_task
+
+    task = get_task("spectrum_contextual_layers")
+    assert task.family == "spectrum_layers" and task.model_kinds == ("contextual",)
+    assert task.main_metric == fam.MAIN_METRIC and task.params["n_null"] >= 1000
+    assert "layer" not in task.params["view"]
+    assert task.quick().params["n_null"] < task.params["n_null"]
