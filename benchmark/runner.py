@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import logging
 import os
 import platform
 import subprocess
@@ -18,11 +19,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from benchmark.atomic import remove_stale_temporaries
 from benchmark.errors import BenchmarkError, TaskError
 from benchmark.families import FAMILIES
 from benchmark.models import get_model_spec, load_model, model_names
 from benchmark.results import Result, item_id, read_result, result_filename, write_result
 from benchmark.tasks import REPO_ROOT, Task, load_tasks
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 0
 PROVENANCE_PACKAGES = ("numpy", "scipy", "gensim", "spacy", "wordfreq", "torch", "transformers")
@@ -177,6 +181,9 @@ def run(
     from benchmark.leaderboard import write_leaderboard
 
     results_dir = Path(out_dir) / "results"
+    for folder in (results_dir, Path(out_dir) / "plots", Path(out_dir)):
+        for stale in remove_stale_temporaries(folder):
+            log.info("removed %s, a temporary file left by an interrupted write", stale)
     summary = RunSummary([], [])
     bar = tqdm(items, desc="items", unit="item", disable=not progress, dynamic_ncols=True)
     for item in bar:

@@ -786,23 +786,25 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             f"![scree plot {label}](plots/{name})",
             "",
-            "<details><summary>Categories ranked by sharpness (z of σ1 share), with controls</summary>",
-            "",
-            _sets_table(sets, ("semantic", "control"), r.details.get("gaussian")),
-            "",
-            "</details>",
-            "",
-            "<details><summary>Shipped sets (WEAT, Google analogies), ranked by z</summary>",
-            "",
-            _sets_table(sets, ("shipped",)),
-            "",
-            "</details>",
-            "",
+            *details_block("Categories ranked by sharpness (z of σ1 share), with controls",
+                           _sets_table(sets, ("semantic", "control"), r.details.get("gaussian"))),
+            *details_block("Shipped sets (WEAT, Google analogies), ranked by z", _sets_table(sets, ("shipped",))),
+            *skipped_lines(skipped),
         ]
-        if skipped:
-            out += [f"Skipped ({len(skipped)}): " + "; ".join(f"`{k}`: {v}" for k, v in sorted(skipped.items())), ""]
-    out += ["<details><summary>Protocol</summary>", "", protocol_text(first), "", "</details>"]
-    return "\n".join(out)
+    out += details_block("Protocol", protocol_text(first))
+    return "\n".join(out).rstrip("\n")
+
+
+def details_block(summary: str, body: str) -> list[str]:
+    """Markdown lines of a collapsed ``<details>`` block, followed by a blank line."""
+    return [f"<details><summary>{summary}</summary>", "", body, "", "</details>", ""]
+
+
+def skipped_lines(skipped: Mapping[str, str]) -> list[str]:
+    """``Skipped (n): `set`: reason; …`` and a blank line, or nothing."""
+    if not skipped:
+        return []
+    return [f"Skipped ({len(skipped)}): " + "; ".join(f"`{k}`: {v}" for k, v in sorted(skipped.items())), ""]
 
 
 def _control_cell(m: Mapping[str, float | None], control: str) -> str:

@@ -319,17 +319,12 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             per_space._table(_layer_rows(r)),
             "",
-            "<details><summary>z of every category at every layer (rows: sharpest at the last layer first)</summary>",
-            "",
-            per_space._table(_z_matrix_rows(r)),
-            "",
-            "</details>",
-            "",
+            *per_space.details_block("z of every category at every layer (rows: sharpest at the last layer first)",
+                                     per_space._table(_z_matrix_rows(r))),
+            *per_space.skipped_lines(skipped),
         ]
-        if skipped:
-            out += [f"Skipped ({len(skipped)}): " + "; ".join(f"`{k}`: {v}" for k, v in sorted(skipped.items())), ""]
-    out += ["<details><summary>Protocol</summary>", "", protocol_text(first), "", "</details>"]
-    return "\n".join(out)
+    out += per_space.details_block("Protocol", protocol_text(first))
+    return "\n".join(out).rstrip("\n")
 
 
 __all__ = ["DEFAULT_PARAMS", "LAYER_METRICS", "MAIN_METRIC", "evaluate", "protocol_text", "render_section"]

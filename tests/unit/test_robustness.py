@@ -221,8 +221,15 @@ def test_sigkill_inside_an_atomic_write_leaves_only_a_temp_file(script, tmp_path
     stale = results / temps[0]
     json.loads(stale.read_text(encoding="utf-8"))  # complete, fsync'ed, just never renamed
     _resume_and_compare(script, out, finished, reference)
-    # nothing cleans up a stale temp file; it is harmless (hidden, ignored by read_results)
+    # a young temp file may belong to a concurrent run: the resumed run leaves it alone …
     assert stale.exists()
+    # … and the next run removes it once it is an hour old
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    assert _finish(_spawn(script, out))["reused"]  # everything is current; only the cleanup happens
+    assert not stale.exists()
+    finished, temps = _check_results_dir(results)
+    assert temps == [] and len(finished) == N_ITEMS
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -362,3 +369,18 @@ def test_k_error_names_the_task_parameter(toys, tmp_path, capsys):
     message = _one_line_error(capsys)
     assert "csls_k" in message and ("rbx-tiny-s" in message.split("]: ", 1)[1]
                                     or "rbx-tiny-t" in message.split("]: ", 1)[1])
+
+
+def test_remove_stale_temporaries_keeps_young_and_foreign_files(tmp_path):
+    from benchmark.atomic import remove_stale_temporaries
+
+    old_tmp, young_tmp = tmp_path / ".a.json.x1.tmp", tmp_path / ".b.json.x2.tmp"
+    other, visible_tmp = tmp_path / "a.json", tmp_path / "notes.tmp"
+    for p in (old_tmp, young_tmp, other, visible_tmp):
+        p.write_text("{}", encoding="utf-8")
+    past = time.time() - 7200
+    for p in (old_tmp, other, visible_tmp):
+        os.utime(p, (past, past))
+    assert remove_stale_temporaries(tmp_path) == [old_tmp]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".b.json.x2.tmp", "a.json", "notes.tmp"]
+    assert remove_stale_temporaries(tmp_path / "missing") == []
