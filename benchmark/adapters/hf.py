@@ -453,13 +453,24 @@ class ContextualModel:
         layers: Sequence[int] | int | None = None,
         pooling: Literal["mean", "first", "last"] = "mean",
         batch_size: int = 32,
+        leading_space: bool = False,
     ) -> np.ndarray:
         """Each word alone as the input (plus the model's own special tokens):
-        float32 (n_words, n_layers_selected, dim)."""
+        float32 (n_words, n_layers_selected, dim).
+
+        ``leading_space`` feeds ``" word"`` and pools the word's pieces only: the
+        word-start form a SentencePiece or byte-level BPE tokenizer gives a word
+        inside a sentence (Gemma's ``▁apple``, GPT-2's ``Ġapple``), where the
+        bare ``"apple"`` is a different, sentence-initial token.  WordPiece
+        tokenizers give the same tokens either way.
+        """
         words = [str(w) for w in words]
         for i, w in enumerate(words):
             if not w.strip():
                 raise ShapeError(f"word {i} ({w!r}) is empty in model {self.name!r}")
+        if leading_space:  # the same extraction (and cache entry) as the equivalent occurrences
+            return self.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in words], layers=layers,
+                                          pooling=pooling, batch_size=batch_size)
         sel = self._layers(layers)
         pooling = self._pooling(pooling)
         batch_size = _batch_size(batch_size)
@@ -543,8 +554,7 @@ class ContextualModel:
         words = list(dict.fromkeys([*search_space(emb, max_words).words,
                                     *(w for w in extra_words if w and not w.isspace())]))
         if self._static_memo is None or self._static_memo[0] != tuple(words):
-            self._static_memo = (tuple(words),
-                                 self.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in words], layers=None))
+            self._static_memo = (tuple(words), self.decontextualized(words, leading_space=True))
         vectors = self._static_memo[1]
         return StaticEmbeddings(
             name=f"{self.name}@{index}", words=tuple(words), vectors=vectors[:, index],

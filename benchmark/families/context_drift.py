@@ -237,8 +237,8 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     occ = drift_occ + [(s, a, b) for _, s, a, b in draws] + [s.occurrence for s in senses]
     vectors = ctx.embed_occurrences(occ, layers=None, pooling=p["pooling"], batch_size=p["batch_size"])
     anchor_words = list(dict.fromkeys(sense_words + words))
-    anchors = ctx.embed_occurrences([(" " + w, 1, 1 + len(w)) for w in anchor_words], layers=None,
-                                    pooling=p["pooling"], batch_size=p["decontext_batch_size"])
+    anchors = ctx.decontextualized(anchor_words, leading_space=True, pooling=p["pooling"],
+                                   batch_size=p["decontext_batch_size"])
     n_layers = vectors.shape[1]
     n_d, n_r = len(drift_occ), len(draws)
     D = vectors[:n_d].reshape(len(words), k, n_layers, -1)

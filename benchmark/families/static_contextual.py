@@ -113,9 +113,8 @@ def contextual_word_set(ctx, corpus, p):
 
 def extract(ctx, words, contexts, p) -> dict[str, np.ndarray]:
     """float32 arrays (n_words, n_layers, dim) per variant, through the model's disk cache."""
-    alone = [(" " + w, 1, 1 + len(w)) for w in words]
-    decontext = ctx.embed_occurrences(alone, layers=None, pooling=p["pooling"],
-                                      batch_size=p["decontext_batch_size"])
+    decontext = ctx.decontextualized(words, leading_space=True, pooling=p["pooling"],
+                                     batch_size=p["decontext_batch_size"])
     got, pooled = ctx.context_pooled({w: contexts[w] for w in words}, max_contexts=p["max_contexts"],
                                      layers=None, pooling=p["pooling"], batch_size=p["batch_size"])
     if list(got) != list(words):  # every word has >= min_contexts >= 1 contexts

@@ -373,6 +373,13 @@ def test_decontextualized(bert, gpt2):
         assert not np.allclose(d[0], d[1])
         with pytest.raises(ShapeError, match="word 1"):
             m.decontextualized(["apple", " "])
+        spaced = m.decontextualized(["apple", "bank"], leading_space=True, layers=[0, -1])
+        np.testing.assert_array_equal(spaced, m.embed_occurrences([(" apple", 1, 6), (" bank", 1, 5)], layers=[0, -1]))
+        with pytest.raises(ShapeError, match="word 0"):
+            m.decontextualized([""], leading_space=True)
+    # WordPiece tokenises " apple" and "apple" alike
+    np.testing.assert_allclose(bert.decontextualized(["apple"], leading_space=True),
+                               bert.decontextualized(["apple"]), atol=1e-6)
 
 
 def test_context_pooled(bert):
