@@ -96,7 +96,9 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
     A family module provides ``TABLE_COLUMNS`` and ``protocol_text(result)``
     for the generic table, or ``render_section(results, plots_dir) -> str``
     for a page section of its own (which may write PNGs into ``plots_dir``
-    and link them as ``plots/<name>.png``).
+    and link them as ``plots/<name>.png``).  A family may also provide
+    ``render_across_tasks(results)``: one section over the results of all
+    its tasks, placed after the task sections.
     """
     out = [
         "# Rosetta Bench leaderboard",
@@ -133,6 +135,14 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
             "</details>",
             "",
         ]
+    by_family: dict[str, list[Result]] = {}
+    for r in results:
+        by_family.setdefault(r.family, []).append(r)
+    for family_name in sorted(by_family):
+        family = family_module(family_name)
+        family_results = by_family[family_name]
+        if hasattr(family, "render_across_tasks") and len(family_results) > 1:
+            out += [family.render_across_tasks(family_results), ""]
     out += ["## Provenance", "", *_provenance_lines(results), ""]
     return "\n".join(out)
 

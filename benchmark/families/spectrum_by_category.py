@@ -624,33 +624,86 @@ def _z_by_set(result, kinds: tuple[str, ...]) -> dict[str, float]:
     }
 
 
-def spearman_pairs(results) -> list[dict]:
-    """Spearman ρ of category sharpness (z) for every model pair, over sets covered in both."""
+def spearman_rho(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float | None, int]:
+    """Spearman ρ of two set → z maps over their common sets, and that count.
+
+    ρ is ``None`` with fewer than 3 common sets or a constant side.
+    """
     import warnings
 
     from scipy.stats import spearmanr
 
-    def rho(a: dict, b: dict):
-        common = sorted(set(a) & set(b))
-        if len(common) < 3:
-            return None, len(common)
-        x, y = [a[k] for k in common], [b[k] for k in common]
-        if len(set(x)) < 2 or len(set(y)) < 2:
-            return None, len(common)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            r = float(spearmanr(x, y).statistic)
-        return (r if math.isfinite(r) else None), len(common)
+    common = sorted(set(a) & set(b))
+    x, y = [a[k] for k in common], [b[k] for k in common]
+    if len(common) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None, len(common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = float(spearmanr(x, y).statistic)
+    return (r if math.isfinite(r) else None), len(common)
 
+
+def spearman_pairs(results) -> list[dict]:
+    """Spearman ρ of category sharpness (z) for every model pair, over sets covered in both."""
     ordered = sorted(results, key=lambda r: r.item_id)
     out = []
     for i, ra in enumerate(ordered):
         for rb in ordered[i + 1:]:
-            r1, n1 = rho(_z_by_set(ra, ("semantic",)), _z_by_set(rb, ("semantic",)))
-            r2, n2 = rho(_z_by_set(ra, ("semantic", "shipped")), _z_by_set(rb, ("semantic", "shipped")))
+            r1, n1 = spearman_rho(_z_by_set(ra, ("semantic",)), _z_by_set(rb, ("semantic",)))
+            r2, n2 = spearman_rho(_z_by_set(ra, ("semantic", "shipped")), _z_by_set(rb, ("semantic", "shipped")))
             out.append({"a": "/".join(ra.models), "b": "/".join(rb.models),
                         "n": n1, "rho": r1, "n_all": n2, "rho_all": r2})
     return out
+
+
+def view_label(result) -> str:
+    """``glove-6b-50d``, ``minilm-l6 input``, ``gemma3-270m layer mid``: a model and the view measured."""
+    model = "/".join(result.models)
+    view = dict(result.params.get("view") or {})
+    if not view:
+        return model
+    if view.get("source") == "input":
+        return f"{model} input"
+    return f"{model} layer {view.get('layer', '?')}"
+
+
+def render_across_tasks(results) -> str:
+    """Does the structure translate across models *and* views?  A ρ matrix over every Result of the family.
+
+    Rows and columns: every (model, view) — static models, and each contextual
+    model's input embeddings and decontextualised layers; cells: Spearman ρ of
+    the semantic-category z rankings over the categories covered by both (n).
+    """
+    views = sorted(results, key=lambda r: (bool(r.params.get("view")), view_label(r)))
+    z = [_z_by_set(r, ("semantic",)) for r in views]
+    labels = [view_label(r) for r in views]
+    rows, by_kind = [], {}
+    for i, a in enumerate(views):
+        row = {"view": labels[i]}
+        for j in range(len(views)):
+            if j == i:
+                row[labels[j]] = "·"
+                continue
+            rho, n = spearman_rho(z[i], z[j])
+            row[labels[j]] = "–" if rho is None else f"{rho:+.2f} ({n})"
+            if j > i and rho is not None:
+                kinds = tuple(sorted(("contextual" if v.params.get("view") else "static") for v in (a, views[j])))
+                by_kind.setdefault(kinds, []).append(rho)
+        rows.append(row)
+    summary = "; ".join(
+        f"{' ↔ '.join(k)}: median ρ {np.median(v):+.2f} over {len(v)} pair{'s' * (len(v) != 1)}"
+        for k, v in sorted(by_kind.items())
+    )
+    return "\n".join([
+        "## Spectrum sharpness across models and views",
+        "",
+        "Spearman ρ between the semantic-category z rankings (sharpness vs each space's own null) of every "
+        "pair of spaces measured by the spectrum family: static models, and each contextual model's input "
+        "embeddings and decontextualised layers. Cells: ρ (number of categories covered by both). "
+        + (f"Summary — {summary}." if summary else "No pair shares 3 covered categories."),
+        "",
+        _table(rows),
+    ])
 
 
 def _write_plot(result, path: Path) -> None:
@@ -837,7 +890,10 @@ __all__ = [
     "measure_set",
     "plot_name",
     "protocol_text",
+    "render_across_tasks",
     "render_section",
     "spearman_pairs",
+    "spearman_rho",
+    "view_label",
     "static_view",
 ]

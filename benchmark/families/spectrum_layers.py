@@ -24,7 +24,6 @@ The sharpest layer is reported as a description of the curve, not as a score.
 from __future__ import annotations
 
 import math
-import warnings
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -62,20 +61,6 @@ LAYER_METRICS = (
     "shipped/frac_sharper_than_null",
 )
 SET_DECIMALS = 4
-
-
-def _spearman(a: Mapping[str, float], b: Mapping[str, float]) -> float | None:
-    """Spearman ρ over the keys of both (None with fewer than 3 or a constant side)."""
-    from scipy.stats import spearmanr
-
-    common = sorted(set(a) & set(b))
-    x, y = [a[k] for k in common], [b[k] for k in common]
-    if len(common) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = float(spearmanr(x, y).statistic)
-    return r if math.isfinite(r) else None
 
 
 def _category_z(sets: Mapping[str, dict]) -> dict[str, float]:
@@ -116,7 +101,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         z = _category_z(d["sets"])
         first_z = z if first_z is None else first_z
         for ref_name, ref in (("rho_vs_layer0", first_z), ("rho_vs_previous", prev_z)):
-            rho = None if ref is None or layer == 0 else _spearman(z, ref)
+            rho = None if ref is None or layer == 0 else per_space.spearman_rho(z, ref)[0]
             if rho is not None:
                 metrics[f"layer/{layer}/{ref_name}"] = rho
         prev_z = z

@@ -245,6 +245,33 @@ def test_render_section_hand_made(tmp_path):
     assert png.read_bytes() == first  # deterministic PNG
 
 
+def test_across_tasks_matrix_covers_static_and_contextual_views():
+    from dataclasses import replace as dc_replace
+
+    static = _hand_made("a-model", {"vehicles": 5.0, "fruits": 3.0, "months": 1.0, "tools": -1.0})
+    ctx_input = dc_replace(_hand_made("ctx", {"vehicles": 4.0, "fruits": 3.5, "months": 0.5, "tools": -2.0}),
+                           task="spectrum_contextual_input", params={"view": {"source": "input"}})
+    ctx_last = dc_replace(_hand_made("ctx", {"vehicles": -3.0, "fruits": 1.0, "months": 2.0}),
+                          task="spectrum_contextual_last", params={"view": {"source": "decontextualized",
+                                                                            "layer": "last"}})
+    assert [fam.view_label(r) for r in (static, ctx_input, ctx_last)] == ["a-model", "ctx input", "ctx layer last"]
+    section = fam.render_across_tasks([ctx_last, static, ctx_input])
+    lines = section.splitlines()
+    assert lines[0] == "## Spectrum sharpness across models and views"
+    header = next(ln for ln in lines if ln.startswith("| view"))
+    assert [c.strip() for c in header.strip("|").split("|")] == ["view", "a-model", "ctx input", "ctx layer last"]
+    row = next(ln for ln in lines if ln.startswith("| a-model"))
+    assert [c.strip() for c in row.strip("|").split("|")] == ["a-model", "·", "+1.00 (4)", "-1.00 (3)"]
+    assert "contextual ↔ static: median ρ +0.00 over 2 pairs" in section
+    assert "contextual ↔ contextual: median ρ -1.00 over 1 pair;" in section
+    # the page carries it once, after the task sections
+    page = render([static, ctx_input, ctx_last])
+    assert page.count("## Spectrum sharpness across models and views") == 1
+    assert page.index("## spectrum_contextual_last") < page.index("## Spectrum sharpness across") < page.index(
+        "## Provenance")
+    assert "## Spectrum sharpness across" not in render([static])
+
+
 def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
     task, emb, m = toy_run
     emb2, planted, isotropic = _toy(5, name="toy-two")
