@@ -9,6 +9,8 @@ from benchmark.models import load_model
 from benchmark.runner import Item, run_item
 from benchmark.tasks import get_task
 
+pytestmark = pytest.mark.slow  # the real packaged models (the `models` extra and wefe)
+
 EXPECTED = {
     # id: (rows at least, dimension, frequency ordered)
     "glove-6b-50d": (400_000, 50, True),
