@@ -1,7 +1,8 @@
 """spectrum_by_category — how sharp is the singular spectrum of a word category?
 
-One item per static model (contextual models later, through the same family,
-by providing a ``static_embeddings()`` view).  Protocol:
+One item per static model; contextual models are measured through the same
+protocol on a static view (``static_embeddings()``): the tasks at the end of
+this file.  Protocol:
 
 - Sets: the 28 semantic categories and the letters (a–z) / digits (0–9)
   controls of ``datasets/categories/categories.json``; in a separate block
