@@ -100,7 +100,7 @@ def _cmd_run(args) -> int:
 
 def _cmd_score(args) -> int:
     from benchmark.adapters.catalog import user_model_spec
-    from benchmark.models import MODELS, get_model_spec, register_model
+    from benchmark.models import MODELS, get_model_spec, load_model, register_model
     from benchmark.results import read_results
     from benchmark.runner import plan_items, select_models, select_tasks
 
@@ -112,6 +112,12 @@ def _cmd_score(args) -> int:
         raise BenchmarkError(f"model {name!r} is already registered; pass --name to score it under another id")
     register_model(user_model_spec(name, path.resolve(), args.fmt, words_path=args.words,
                                    allow_pickle=args.allow_pickle, default=False))
+    try:
+        load_model(name)  # the file being scored fails first, before any default model is loaded
+    except BenchmarkError:
+        MODELS.unregister(name)
+        load_model.cache_clear()
+        raise
     kind = get_model_spec(name).kind
     tasks = [t for t in select_tasks(_names(args.tasks), quick=args.quick) if kind in t.model_kinds]
     models = [*select_models(quick=args.quick), name]
