@@ -39,6 +39,19 @@ def cell(result: Result, column: Column) -> str:
     return text
 
 
+def markdown_table(rows) -> str:
+    """A github-format markdown table of ``rows`` (dicts sharing keys), cells kept as given (no number parsing)."""
+    import pandas as pd
+    from tabulate import tabulate
+
+    return tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False, disable_numparse=True)
+
+
+def details_block(summary: str, body: str) -> list[str]:
+    """Markdown lines of a collapsed ``<details>`` block, followed by a blank line."""
+    return [f"<details><summary>{summary}</summary>", "", body, "", "</details>", ""]
+
+
 def family_module(family: str):
     return importlib.import_module(f"benchmark.families.{family}")
 
@@ -52,9 +65,6 @@ def ranked(results: list[Result]) -> list[Result]:
 
 def task_table(results: list[Result]) -> str:
     """One markdown table for the results of one task."""
-    import pandas as pd
-    from tabulate import tabulate
-
     family = family_module(results[0].family)
     columns: tuple[Column, ...] = family.TABLE_COLUMNS
     rows = []
@@ -65,8 +75,7 @@ def task_table(results: list[Result]) -> str:
         row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
         row["status"] = r.status
         rows.append(row)
-    frame = pd.DataFrame(rows)
-    return tabulate(frame, headers="keys", tablefmt="github", showindex=False, disable_numparse=True)
+    return markdown_table(rows)
 
 
 def _provenance_lines(results: list[Result]) -> list[str]:
@@ -128,12 +137,7 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
             "",
             task_table(task_results),
             "",
-            "<details><summary>Protocol</summary>",
-            "",
-            family.protocol_text(first),
-            "",
-            "</details>",
-            "",
+            *details_block("Protocol", family.protocol_text(first)),
         ]
     by_family: dict[str, list[Result]] = {}
     for r in results:

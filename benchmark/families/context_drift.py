@@ -70,7 +70,7 @@ import numpy as np
 from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families import Measurement
-from benchmark.leaderboard import Column, cell, ranked
+from benchmark.leaderboard import Column, cell, details_block, markdown_table, ranked
 from benchmark.scoring import bootstrap_ci
 from benchmark.vocabulary import reference_words
 
@@ -411,8 +411,6 @@ def _plot(result, path) -> None:
 
 def render_section(results, plots_dir) -> str:
     """Summary table, then one per-layer table and plot per model."""
-    import pandas as pd
-    from tabulate import tabulate
 
     from benchmark.plots_layers import plot_name
 
@@ -438,12 +436,9 @@ def render_section(results, plots_dir) -> str:
                   for w, v in sorted(r.details.get("per_sense", {}).items())]
         blocks += [f"### {' / '.join(r.models)}", "", f"![{r.item_id}](plots/{name})", ""]
         if lines:
-            blocks += [tabulate(pd.DataFrame(lines), headers="keys", tablefmt="github", showindex=False,
-                                disable_numparse=True), ""]
+            blocks += [markdown_table(lines), ""]
         if senses:
-            blocks += [f"<details><summary>Anchor cosine per sense at layer {best}</summary>", "",
-                       tabulate(pd.DataFrame(senses), headers="keys", tablefmt="github", showindex=False,
-                                disable_numparse=True), "", "</details>", ""]
+            blocks += details_block(f"Anchor cosine per sense at layer {best}", markdown_table(senses))
     arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
         f"## {first.task} (v{first.task_version})",
@@ -451,13 +446,8 @@ def render_section(results, plots_dir) -> str:
         f"Ranked by `{first.main_metric}` {arrow} at the layer chosen on the dev sense words (test half reported). "
         "Brackets: bootstrap 95 % CI. Layer l = hidden_states[l] (0 = embedding output).",
         "",
-        tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False, disable_numparse=True),
+        markdown_table(rows),
         "",
         *blocks,
-        "<details><summary>Protocol</summary>",
-        "",
-        protocol_text(first),
-        "",
-        "</details>",
-        "",
+        *details_block("Protocol", protocol_text(first)),
     ])

@@ -64,6 +64,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.categories import CategorySet, load_categories, load_shipped_categories
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families import Measurement
+from benchmark.leaderboard import details_block, markdown_table
 from benchmark.scoring.spectrum import (
     compare_with_null,
     frequency_matched_sampler,
@@ -139,7 +140,7 @@ def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddi
 
 
 @functools.lru_cache(maxsize=1)
-def _rank_table() -> tuple[dict[str, int], int]:
+def _rankmarkdown_table() -> tuple[dict[str, int], int]:
     """word → plain-word rank, for every word of wordfreq's unfiltered top list.
 
     For a plain word the rank is its index in :func:`reference_words`; any
@@ -162,7 +163,7 @@ def _rank_table() -> tuple[dict[str, int], int]:
 
 def frequency_rank(word: str) -> int:
     """wordfreq rank of ``word`` (the plain-word scale of :func:`reference_words`); see module doc."""
-    table, tail = _rank_table()
+    table, tail = _rankmarkdown_table()
     rank = table.get(word)
     if rank is None:
         rank = table.get(word.lower(), tail)
@@ -572,13 +573,6 @@ def plot_name(task: str, model: str) -> str:
     return safe_name(task, model)
 
 
-def _table(rows: list[dict]) -> str:
-    import pandas as pd
-    from tabulate import tabulate
-
-    return tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False, disable_numparse=True)
-
-
 def _set_row(rank, name, e, *, label=None) -> dict:
     mt = e.get("metrics", {})
     null = e.get("null", {}).get(MAIN_METRIC, {})
@@ -600,7 +594,7 @@ def _set_row(rank, name, e, *, label=None) -> dict:
     }
 
 
-def _sets_table(sets: Mapping[str, dict], kinds: tuple[str, ...], gaussian: dict | None = None) -> str:
+def _setsmarkdown_table(sets: Mapping[str, dict], kinds: tuple[str, ...], gaussian: dict | None = None) -> str:
     ok = [(k, e) for k, e in sets.items() if e.get("kind") in kinds and e.get("status") == "ok"]
     ok.sort(key=lambda ke: (-ke[1]["z"], ke[0]))
     rows = []
@@ -614,7 +608,7 @@ def _sets_table(sets: Mapping[str, dict], kinds: tuple[str, ...], gaussian: dict
     if gaussian:
         g = {"n": gaussian["n"], "coverage": 1.0, "metrics": gaussian["metrics"]}
         rows.append(_set_row("", "gaussian", g, label=f"*isotropic Gaussian {gaussian['n']}×{gaussian['d']}* (control)"))
-    return _table(rows) if rows else "(none covered)"
+    return markdown_table(rows) if rows else "(none covered)"
 
 
 def _z_by_set(result, kinds: tuple[str, ...]) -> dict[str, float]:
@@ -702,7 +696,7 @@ def render_across_tasks(results) -> str:
         "embeddings and decontextualised layers. Cells: ρ (number of categories covered by both). "
         + (f"Summary — {summary}." if summary else "No pair shares 3 covered categories."),
         "",
-        _table(rows),
+        markdown_table(rows),
     ])
 
 
@@ -806,7 +800,7 @@ def render_section(results, plots_dir: Path | None) -> str:
             "claim": claim["verdict"],
             "status": r.status,
         })
-    out += [_table(rows), ""]
+    out += [markdown_table(rows), ""]
 
     pairs = spearman_pairs(results)
     out += ["### Does the structure translate? Spearman ρ of category sharpness rankings", ""]
@@ -814,7 +808,7 @@ def render_section(results, plots_dir: Path | None) -> str:
         out += [
             "ρ between two models' z rankings, over the sets covered in both (n).",
             "",
-            _table([{
+            markdown_table([{
                 "model A": q["a"], "model B": q["b"],
                 "ρ categories": _f(q["rho"], 3, signed=True), "n": q["n"],
                 "ρ incl. shipped sets": _f(q["rho_all"], 3, signed=True), "n incl. shipped": q["n_all"],
@@ -840,17 +834,12 @@ def render_section(results, plots_dir: Path | None) -> str:
             f"![scree plot {label}](plots/{name})",
             "",
             *details_block("Categories ranked by sharpness (z of σ1 share), with controls",
-                           _sets_table(sets, ("semantic", "control"), r.details.get("gaussian"))),
-            *details_block("Shipped sets (WEAT, Google analogies), ranked by z", _sets_table(sets, ("shipped",))),
+                           _setsmarkdown_table(sets, ("semantic", "control"), r.details.get("gaussian"))),
+            *details_block("Shipped sets (WEAT, Google analogies), ranked by z", _setsmarkdown_table(sets, ("shipped",))),
             *skipped_lines(skipped),
         ]
     out += details_block("Protocol", protocol_text(first))
     return "\n".join(out).rstrip("\n")
-
-
-def details_block(summary: str, body: str) -> list[str]:
-    """Markdown lines of a collapsed ``<details>`` block, followed by a blank line."""
-    return [f"<details><summary>{summary}</summary>", "", body, "", "</details>", ""]
 
 
 def skipped_lines(skipped: Mapping[str, str]) -> list[str]:

@@ -32,6 +32,7 @@ import numpy as np
 from benchmark.errors import TaskError
 from benchmark.families import Measurement
 from benchmark.families import spectrum_by_category as per_space
+from benchmark.leaderboard import details_block, markdown_table, ranked
 
 MAIN_METRIC = "layers/mean_median_z"
 
@@ -258,8 +259,6 @@ def protocol_text(result) -> str:
 
 def render_section(results, plots_dir: Path | None) -> str:
     """Summary across models, then per model: a layer curve plot, a per-layer table, a category × layer z table."""
-    from benchmark.leaderboard import ranked
-
     results = sorted(results, key=lambda r: r.item_id)
     first = results[0]
     f = per_space._f
@@ -290,7 +289,7 @@ def render_section(results, plots_dir: Path | None) -> str:
             "ρ(layer 0, last)": f(m.get(f"layer/{last}/rho_vs_layer0"), 2, signed=True),
             "status": r.status,
         })
-    out += [per_space._table(rows), ""]
+    out += [markdown_table(rows), ""]
     for r in results:
         label = "/".join(r.models)
         name = per_space.plot_name(r.task, label)
@@ -302,13 +301,13 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             f"![layer curves {label}](plots/{name})",
             "",
-            per_space._table(_layer_rows(r)),
+            markdown_table(_layer_rows(r)),
             "",
-            *per_space.details_block("z of every category at every layer (rows: sharpest at the last layer first)",
-                                     per_space._table(_z_matrix_rows(r))),
+            *details_block("z of every category at every layer (rows: sharpest at the last layer first)",
+                                     markdown_table(_z_matrix_rows(r))),
             *per_space.skipped_lines(skipped),
         ]
-    out += per_space.details_block("Protocol", protocol_text(first))
+    out += details_block("Protocol", protocol_text(first))
     return "\n".join(out).rstrip("\n")
 
 

@@ -64,7 +64,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
 from benchmark.families import Measurement, static_static
-from benchmark.leaderboard import Column, cell, ranked
+from benchmark.leaderboard import Column, cell, details_block, markdown_table, ranked
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -303,8 +303,6 @@ def _plot(result, path) -> None:
 
 def render_section(results, plots_dir) -> str:
     """Markdown section: ranked table, per-layer tables, plots written into ``plots_dir``."""
-    import pandas as pd
-    from tabulate import tabulate
 
     from benchmark.plots_layers import plot_name
 
@@ -345,27 +343,20 @@ def render_section(results, plots_dir) -> str:
                           **({"pooled P@1 CSLS, no z-score": ""} if raw else {})})
         if lines:
             per_layer += [f"**{' → '.join(r.models)}** ([plot](plots/{name}))", "",
-                          tabulate(pd.DataFrame(lines), headers="keys", tablefmt="github", showindex=False,
-                                   disable_numparse=True), ""]
+                          markdown_table(lines), ""]
     arrow = "↑" if first.higher_is_better else "↓"
-    table = tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False, disable_numparse=True)
     return "\n".join([
         f"## {first.task} (v{first.task_version})",
         "",
         f"Ranked by `{first.main_metric}` {arrow} of the pooled variant at the dev-chosen layer. "
         "Brackets: bootstrap 95 % CI over test words. Layer l = hidden_states[l] (0 = embedding output).",
         "",
-        table,
+        markdown_table(rows),
         "",
         "<details><summary>Per-layer curves (test P@1 at every layer; the layer is chosen on dev)</summary>",
         "",
         *per_layer,
         "</details>",
         "",
-        "<details><summary>Protocol</summary>",
-        "",
-        protocol_text(first),
-        "",
-        "</details>",
-        "",
+        *details_block("Protocol", protocol_text(first)),
     ])
