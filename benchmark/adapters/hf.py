@@ -233,6 +233,7 @@ class ContextualModel:
         # the last decontextualised extraction of static_embeddings() (all layers), so that
         # reading every layer in turn loads it from the cache once
         self._static_memo: tuple[tuple[str, ...], np.ndarray] | None = None
+        self._input_embeddings: StaticEmbeddings | None = None
         config = model.config
         text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
         self.dim = int(text_config.hidden_size)
@@ -572,7 +573,13 @@ class ContextualModel:
         alphabetic (``str.isalpha``), case as the tokenizer has it; special
         tokens are dropped; the first token id wins a duplicate form.
         ``frequency_ordered`` is false (token ids are not a frequency ranking).
+        Read once per loaded model (a vocabulary scan: ~1.5 s for Gemma's 262k tokens).
         """
+        if self._input_embeddings is None:
+            self._input_embeddings = self._read_input_embeddings()
+        return self._input_embeddings
+
+    def _read_input_embeddings(self) -> StaticEmbeddings:
         tok = self.tokenizer
         backend = tok.backend_tokenizer
         vocab = tok.get_vocab()

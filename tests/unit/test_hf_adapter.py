@@ -521,6 +521,7 @@ def test_default_cache_location(tiny_dirs, tmp_path, monkeypatch):
 def test_static_embeddings_views(kind, request):
     model = request.getfixturevalue(kind)
     assert model.static_embeddings(source="input").words == model.input_embeddings().words
+    assert model.input_embeddings() is model.input_embeddings()  # read once per loaded model
     last = model.static_embeddings(source="decontextualized", layer="last", max_words=20, extra_words=["zebra"])
     assert last.name == f"{model.name}@{model.num_layers - 1}" and last.vectors.dtype == np.float32
     assert last.words[-1] == "zebra" and len(last.words) == len(set(last.words)) <= 21
