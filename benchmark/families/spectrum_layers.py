@@ -87,7 +87,6 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     first_z: dict[str, float] | None = None
     prev_z: dict[str, float] | None = None
     skipped: dict[str, str] = {}
-    model_info: dict[str, Any] = {}
     for layer in range(n_layers):
         layer_params = {**params, "view": {**view, "layer": layer}}
         try:
@@ -119,8 +118,8 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         }
         for k, reason in d["skipped"].items():
             skipped.setdefault(k, f"layer {layer}: {reason}")
-        model_info = {**d["model"], "name": getattr(model, "name", d["model"]["name"]), "num_layers": n_layers}
 
+    model_info = {**d["model"], "name": getattr(model, "name", d["model"]["name"]), "num_layers": n_layers}
     medians = np.array([metrics.get(f"layer/{i}/categories/median_z", np.nan) for i in range(n_layers)])
     if np.isnan(medians).all():
         raise TaskError(f"model {model_info.get('name')!r}: no category reached the coverage threshold at any layer")
