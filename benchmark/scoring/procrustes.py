@@ -104,8 +104,10 @@ def orthogonal_procrustes(X, Y, *, center: bool = False, scale: bool = False) ->
         Subtract the column means of X and Y before fitting; the fit stores them and
         :meth:`ProcrustesFit.transform` re-applies them.
     scale : bool
-        Also fit the optimal global scale s = trace(Σ) / ‖X_c‖_F², Σ the singular values
-        of X_cᵀ Y_c (the scaled orthogonal baseline). Otherwise s = 1.
+        Also fit the optimal global scale s = trace(Σ) / ‖X_c·W‖_F², Σ the singular values
+        of X_cᵀ Y_c (the scaled orthogonal baseline). Otherwise s = 1. The denominator is
+        ‖X_c·W‖_F, not ‖X_c‖_F: they agree only when W·Wᵀ = I (d_x <= d_y); for d_x > d_y
+        the map drops the part of X_c outside W's row space.
 
     Returns
     -------
@@ -124,7 +126,8 @@ def orthogonal_procrustes(X, Y, *, center: bool = False, scale: bool = False) ->
     W = U @ Vt
     s = 1.0
     if scale:
-        denom = float(np.einsum("ij,ij->", Xc, Xc))
+        mapped = Xc @ W
+        denom = float(np.einsum("ij,ij->", mapped, mapped))
         s = float(sigma.sum() / denom) if denom > 0 else 1.0
     return ProcrustesFit(W=W, scale=s, x_mean=x_mean, y_mean=y_mean)
 

@@ -107,3 +107,36 @@ def test_transform_matches_formula(problem):
     np.testing.assert_allclose(fit.transform(Z), expected, atol=1e-12)
     np.testing.assert_allclose(fit.x_mean, X.mean(axis=0), atol=1e-12)
     np.testing.assert_allclose(fit.y_mean, Y.mean(axis=0), atol=1e-12)
+
+
+@st.composite
+def scale_problems(draw, max_d=12):
+    """(seed, n, d_x, d_y) with d_x <, = and > d_y all drawn; n large enough for a real fit."""
+    d_x = draw(st.integers(1, max_d))
+    d_y = draw(st.sampled_from([max(1, d_x - draw(st.integers(1, 6))), d_x, d_x + draw(st.integers(1, 6))]))
+    n = draw(st.integers(max(d_x, d_y) + 2, 40))
+    return draw(seeds), n, d_x, d_y
+
+
+@given(scale_problems(), st.booleans())
+@example((4, 60, 300, 50), False)  # the 300d -> 50d case where ‖X_c W‖ << ‖X_c‖
+@example((5, 60, 50, 300), True)
+@example((6, 30, 8, 8), True)
+def test_fitted_scale_minimises_the_scaled_residual(problem, center):
+    """s is the minimiser of ‖s·(X_c W) − Y_c‖_F for the fitted W, whatever the shapes."""
+    from scipy.optimize import minimize_scalar
+
+    seed, n, d_x, d_y = problem
+    rng = np.random.default_rng(seed)
+    X, Y = well_conditioned(rng, n, d_x), well_conditioned(rng, n, d_y)
+    fit = orthogonal_procrustes(X, Y, center=center, scale=True)
+    Xc = X - X.mean(axis=0) if center else X
+    Yc = Y - Y.mean(axis=0) if center else Y
+    mapped = Xc @ fit.W
+
+    def loss(s):
+        return float(np.sum((s * mapped - Yc) ** 2))
+
+    best = minimize_scalar(loss, bracket=(0.0, 1.0), tol=1e-12).x
+    np.testing.assert_allclose(fit.scale, best, rtol=1e-6, atol=1e-9)
+    assert loss(fit.scale) <= loss(1.0) + 1e-9
