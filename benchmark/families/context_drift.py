@@ -43,7 +43,10 @@ One item = one contextual model.  For every hidden-state output l
     nearest-centroid is biased *below* 0.5 under shuffled labels, which is why
     the baseline is measured rather than assumed.
   - ``sense/ci_separation``: CI low of the accuracy minus CI high of the
-    baseline; > 0 means the two 95 % CIs do not overlap.
+    baseline; > 0 means the two 95 % CIs do not overlap.  Both CIs resample
+    whole test words (a word's occurrences are not independent);
+    ``details["sense_per_word"]`` = {test word: [correct, total]} lets anyone
+    recompute them.
 
 * **Drift from the static anchor**: the anchor of a word is the model's own
   decontextualised vector of the lemma at the same layer (the word alone with
@@ -57,8 +60,11 @@ One item = one contextual model.  For every hidden-state output l
 The reported layer is the first best by **dev** sense accuracy; every metric
 in ``metrics`` is taken at that layer (sense metrics on the test half), and
 the full per-layer curves are in ``details["layers"]``.  CIs: percentile
-bootstrap over test occurrences (accuracy, baseline, anchor cosine) or test
-words (separation, gap) or corpus words (Ethayarajh measures).
+bootstrap resampling the independent unit -- whole test words for the
+occurrence-level numbers (accuracy, baseline, anchor cosine: a resample draws
+words and keeps all their occurrences), test words (separation, gap), corpus
+words (Ethayarajh measures); an adjusted value (measure − baseline) resamples
+the corpus words and the random groups each on their own.
 """
 
 from __future__ import annotations
@@ -71,7 +77,7 @@ from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_o
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families import Measurement
 from benchmark.leaderboard import Column, cell, details_block, markdown_table, ranked
-from benchmark.scoring import bootstrap_ci
+from benchmark.scoring import bootstrap_ci, cluster_bootstrap_ci, difference_ci
 from benchmark.vocabulary import reference_words
 
 TABLE_COLUMNS = (
@@ -144,18 +150,6 @@ def random_groups(words, sentences, group_size: int) -> list[list[int]]:
             groups.append([i])
             keys.append(({w}, {s}))
     return [g for g in groups if len(g) == group_size]
-
-
-def difference_ci(a, b, *, n_resamples: int, seed: int) -> tuple[float, float]:
-    """Bootstrap CI of mean(a) − mean(b), rows of a and b resampled together."""
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    values = np.column_stack([np.r_[np.zeros(len(a)), np.ones(len(b))], np.r_[a, b]])
-
-    def stat(v):
-        x, y = v[v[:, 0] == 0, 1], v[v[:, 0] == 1, 1]
-        return x.mean() - y.mean() if len(x) and len(y) else np.nan
-
-    return bootstrap_ci(values, statistic=stat, n_resamples=n_resamples, seed=seed)
 
 
 def ethayarajh(word_vectors: np.ndarray, random_vectors: np.ndarray, groups: list[list[int]]) -> dict:
@@ -318,10 +312,13 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     def put(key, interval):
         metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
 
-    put("sense/accuracy", bootstrap_ci(it["hits"][test_occ], n_resamples=nb, seed=seed))
-    put("sense/baseline/shuffled", bootstrap_ci(it["base"][test_occ], n_resamples=nb, seed=seed))
+    test_occ_word = [senses[i].word for i in test_occ]
+    put("sense/accuracy", cluster_bootstrap_ci(it["hits"][test_occ], test_occ_word, n_resamples=nb, seed=seed))
+    put("sense/baseline/shuffled", cluster_bootstrap_ci(it["base"][test_occ], test_occ_word,
+                                                        n_resamples=nb, seed=seed))
     put("sense/separation", bootstrap_ci(it["sep"], n_resamples=nb, seed=seed))
-    put("drift/anchor_cos", bootstrap_ci(it["anchor_cos"][test_occ], n_resamples=nb, seed=seed))
+    put("drift/anchor_cos", cluster_bootstrap_ci(it["anchor_cos"][test_occ], test_occ_word,
+                                                 n_resamples=nb, seed=seed))
     put("drift/sense_gap", bootstrap_ci(it["gap"], n_resamples=nb, seed=seed))
     put("self_similarity", bootstrap_ci(it["self_similarity"], n_resamples=nb, seed=seed))
     put("anisotropy", bootstrap_ci(it["anisotropy"], n_resamples=nb, seed=seed))
@@ -345,6 +342,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             "per_sense": {w: {"split": "dev" if w in dev_words else "test", **items[best]["per_sense"][w]}
                           for w in sense_words},
             "sense_split": {"dev": dev_words, "test": test_words},
+            "sense_per_word": {w: [int(it["hits"][sense_idx[w]].sum()), int(len(sense_idx[w]))] for w in test_words},
             "drift_words": words,
             "corpus": corpus.describe(),
             "architecture": getattr(ctx, "architecture", "?"),
@@ -374,7 +372,10 @@ def protocol_text(result) -> str:
         "- Drift: anchor = the model's decontextualised vector of the lemma (word alone, leading space) at the same "
         "layer, centred; anchor cos = cosine of each occurrence to it; sense gap = |anchor cos of sense A − of "
         "sense B| per word.",
-        f"- CIs: percentile bootstrap, {p['n_bootstrap']:,} resamples (occurrences, words, or words + groups).",
+        f"- CIs: percentile bootstrap, {p['n_bootstrap']:,} resamples of the independent unit: whole test words for "
+        "sense accuracy, its shuffled baseline and anchor cos (a word's 16 occurrences are resampled together; "
+        "per-word counts in `details.sense_per_word`); test words for separation and gap; corpus words for "
+        "self-similarity and MEV; corpus words and random groups each on their own for the adjusted values.",
     ])
 
 

@@ -1,6 +1,6 @@
 """Pure numpy/scipy scoring engine of Rosetta Bench.
 
-Conventions (stated here and in the leaderboard footer; DESIGN.md "Scoring conventions"):
+Conventions (stated here and in the leaderboard footer):
 vectors are float32 for storage and retrieval, solvers compute in float64; the declared
 normalisation is applied to source and target alike before fitting; retrieval is blocked
 (memory O(block × n_targets) or less, never O(n_queries × n_targets)) and breaks ties
@@ -17,8 +17,8 @@ from benchmark.scoring.procrustes import (
     procrustes_residual,
 )
 from benchmark.scoring.retrieval import csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
-from benchmark.scoring.similarity import linear_cka, mutual_knn, rsa
-from benchmark.scoring.stats import bootstrap_ci
+from benchmark.scoring.similarity import linear_cka, mutual_knn, pair_cosines, rsa
+from benchmark.scoring.stats import bootstrap_ci, cluster_bootstrap_ci, difference_ci
 
 __all__ = [
     "normalize",
@@ -35,5 +35,8 @@ __all__ = [
     "rsa",
     "linear_cka",
     "mutual_knn",
+    "pair_cosines",
     "bootstrap_ci",
+    "cluster_bootstrap_ci",
+    "difference_ci",
 ]

@@ -1,6 +1,6 @@
 """Row/column normalisation of embedding matrices, and the input checks shared by scoring.
 
-Scoring conventions (see DESIGN.md, "Scoring conventions"):
+Scoring conventions (the project's, stated in every task's protocol text):
 
 * vectors are stored and searched in **float32** (:mod:`benchmark.scoring.retrieval`);
 * solvers (Procrustes, least squares, similarity indices) compute in **float64**, so

@@ -1,6 +1,6 @@
 """Blocked nearest-neighbour retrieval: NN cosine, CSLS and inverted softmax.
 
-Conventions (DESIGN.md, "Scoring conventions"):
+Conventions (the project's scoring conventions):
 
 * Every input is cosine-normalised here (rows scaled to unit L2 norm, an all-zero row
   stays zero) into a **float32** copy; all score products are float32 matmuls.

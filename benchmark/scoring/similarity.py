@@ -5,7 +5,9 @@ same word; the dimensions may differ. They need no fitted map:
 
 * :func:`rsa` -- correlation of the two cosine-similarity matrices' upper triangles;
 * :func:`linear_cka` -- linear centred kernel alignment (Kornblith et al., 2019);
-* :func:`mutual_knn` -- mean fraction of shared k nearest neighbours (cosine).
+* :func:`mutual_knn` -- mean fraction of shared k nearest neighbours (cosine);
+* :func:`pair_cosines` -- cosine of each row pair (after a map, X = mapped source rows):
+  1 for an exact map whatever the dimensions, ≈ 0 for unrelated directions.
 
 Solvers compute in float64 (:func:`rsa`, :func:`linear_cka`); neighbour search uses the
 blocked float32 retrieval kernel.
@@ -22,7 +24,7 @@ from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import _unit_rows, check_choice, check_matrix, check_positive_int, check_same_rows
 from benchmark.scoring.retrieval import CHUNK_FACTOR, DEFAULT_BLOCK, _stream_topk, _unit_f32
 
-__all__ = ["rsa", "linear_cka", "mutual_knn"]
+__all__ = ["rsa", "linear_cka", "mutual_knn", "pair_cosines"]
 
 RSAMethod = Literal["spearman", "pearson"]
 _RSA_METHODS: tuple[str, ...] = get_args(RSAMethod)
@@ -160,3 +162,29 @@ def mutual_knn(X, Y, k: int = 10) -> float:
     for j in range(k):  # O(n·k²) comparisons, O(n·k) memory
         shared += (nx == ny[:, j:j + 1]).any(axis=1)
     return float(shared.mean() / k)
+
+
+def pair_cosines(X, Y) -> np.ndarray:
+    """Cosine of each pair of rows, cos(X[i], Y[i]), in float64.
+
+    Parameters
+    ----------
+    X, Y : array_like, shape (n, d)
+        Paired rows of the same dimension (e.g. mapped source vectors and their gold targets).
+
+    Returns
+    -------
+    ndarray, shape (n,), float64
+        Values in [-1, 1]; a pair with an all-zero row scores 0.
+
+    Raises
+    ------
+    ShapeError
+        Bad arrays, different row counts or different dimensions.
+    """
+    X, Y = _paired(X, Y, 1)
+    if X.shape[1] != Y.shape[1]:
+        raise ShapeError(f"X has shape {X.shape} but Y has shape {Y.shape}: pair cosines need equal dimensions")
+    U = _unit_rows(X.copy())
+    V = _unit_rows(Y.copy())
+    return np.clip(np.einsum("ij,ij->i", U, V), -1.0, 1.0)

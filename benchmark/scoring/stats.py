@@ -1,8 +1,10 @@
-"""Bootstrap confidence intervals over test items.
+"""Bootstrap confidence intervals that resample the independent unit.
 
-Every headline number carries a 95 % percentile-bootstrap CI over test items
-(DESIGN.md). Resampling is over axis 0 (items), with a seeded ``numpy`` Generator, so a
-given (values, seed, n_resamples) always gives the same interval.
+Every headline number carries a 95 % percentile-bootstrap CI that resamples the independent
+unit: test words, or -- for observations clustered by word (occurrences of one word in several
+sentences) -- whole words (:func:`cluster_bootstrap_ci`). A difference of two independent
+samples resamples each sample on its own (:func:`difference_ci`). Resampling uses a seeded
+``numpy`` Generator, so given (values, seed, n_resamples) always give the same interval.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_finite, check_positive_int
 
-__all__ = ["bootstrap_ci"]
+__all__ = ["bootstrap_ci", "cluster_bootstrap_ci", "difference_ci"]
 
 #: Resample indices drawn at a time (bounds memory: ~32 MB of int64 indices).
 _MAX_INDEX_ELEMENTS = 1 << 22
@@ -67,21 +69,15 @@ def bootstrap_ci(
     if statistic is None and v.ndim != 1:
         raise ShapeError(f"values has shape {v.shape}: pass a statistic for 2-D values")
     n_resamples = check_positive_int(n_resamples, "n_resamples")
-    confidence = float(confidence)
-    if not 0.0 < confidence < 1.0:
-        raise ShapeError(f"confidence must be in (0, 1), got {confidence}")
+    confidence = _check_confidence(confidence)
 
-    n = v.shape[0]
     rng = np.random.default_rng(seed)
-    per_draw = max(1, min(n_resamples, _MAX_INDEX_ELEMENTS // n))
     boot = np.empty(n_resamples, dtype=np.float64)
-    for s0 in range(0, n_resamples, per_draw):
-        m = min(per_draw, n_resamples - s0)
-        idx = rng.integers(0, n, size=(m, n))
+    for s0, idx in _index_batches(rng, v.shape[0], n_resamples):
         if statistic is None:
-            boot[s0:s0 + m] = v[idx].mean(axis=1)
+            boot[s0:s0 + len(idx)] = v[idx].mean(axis=1)
             continue
-        for j in range(m):
+        for j in range(len(idx)):
             out = np.asarray(statistic(v[idx[j]]), dtype=np.float64)
             if out.shape != ():
                 raise ShapeError(f"statistic must return a scalar, got shape {out.shape}")
@@ -89,6 +85,128 @@ def bootstrap_ci(
     if not np.isfinite(boot).all():
         raise ShapeError("statistic returned NaN or Inf on a resample "
                          f"(values shape {v.shape})")
+    return _percentile_interval(boot, confidence)
+
+
+def _index_batches(rng: np.random.Generator, n: int, n_resamples: int):
+    """Yield ``(first resample, indices (m, n))``: resamples of range(n) with replacement, memory-bounded."""
+    per_draw = max(1, min(n_resamples, _MAX_INDEX_ELEMENTS // n))
+    for s0 in range(0, n_resamples, per_draw):
+        yield s0, rng.integers(0, n, size=(min(per_draw, n_resamples - s0), n))
+
+
+def _check_confidence(confidence) -> float:
+    confidence = float(confidence)
+    if not 0.0 < confidence < 1.0:
+        raise ShapeError(f"confidence must be in (0, 1), got {confidence}")
+    return confidence
+
+
+def _percentile_interval(boot: np.ndarray, confidence: float) -> tuple[float, float]:
     alpha = 100.0 * (1.0 - confidence) / 2.0
     low, high = np.percentile(boot, [alpha, 100.0 - alpha])
     return float(low), float(high)
+
+
+def _sample(values, name: str) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    if v.ndim != 1 or v.shape[0] == 0:
+        raise ShapeError(f"{name} must be a non-empty 1-D array, got shape {v.shape}")
+    check_finite(v, name)
+    return v
+
+
+def _resampled_means(v: np.ndarray, rng: np.random.Generator, n_resamples: int) -> np.ndarray:
+    """Means of ``n_resamples`` resamples of ``v`` with replacement, drawn in memory-bounded batches."""
+    out = np.empty(n_resamples, dtype=np.float64)
+    for s0, idx in _index_batches(rng, v.shape[0], n_resamples):
+        out[s0:s0 + len(idx)] = v[idx].mean(axis=1)
+    return out
+
+
+def cluster_bootstrap_ci(
+    values,
+    clusters,
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of the mean of clustered observations, resampling whole clusters.
+
+    Observations of one cluster (e.g. the 16 occurrences of one word) are not independent, so
+    resampling them one by one gives intervals that are too narrow. Here a resample draws
+    clusters with replacement and keeps all their observations; the statistic is the pooled
+    mean (sum of the drawn clusters' values over their number of observations), which is the
+    plain mean on the original sample.
+
+    Parameters
+    ----------
+    values : array_like, shape (n_obs,)
+        One value per observation (e.g. 0/1 hits).
+    clusters : array_like, shape (n_obs,)
+        The cluster label of each observation (any hashable values; e.g. the word).
+    n_resamples, confidence, seed
+        As in :func:`bootstrap_ci`.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Raises
+    ------
+    ShapeError
+        Empty or non-finite ``values``, ``clusters`` of another length, or bad
+        ``n_resamples`` / ``confidence``.
+    """
+    v = _sample(values, "values")
+    labels = np.asarray(clusters)
+    if labels.shape != v.shape:
+        raise ShapeError(f"clusters has shape {labels.shape} but values has shape {v.shape}")
+    n_resamples = check_positive_int(n_resamples, "n_resamples")
+    confidence = _check_confidence(confidence)
+    _, inverse = np.unique(labels, return_inverse=True)
+    sums = np.bincount(inverse, weights=v)
+    counts = np.bincount(inverse).astype(np.float64)
+    rng = np.random.default_rng(seed)
+    boot = np.empty(n_resamples, dtype=np.float64)
+    for s0, idx in _index_batches(rng, sums.shape[0], n_resamples):
+        boot[s0:s0 + len(idx)] = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    return _percentile_interval(boot, confidence)
+
+
+def difference_ci(
+    a,
+    b,
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap CI of mean(a) − mean(b) for two independent samples.
+
+    Each sample is resampled on its own (sizes fixed at len(a) and len(b)), as the two come
+    from different units (e.g. corpus words and groups of random words).
+
+    Parameters
+    ----------
+    a : array_like, shape (n_a,)
+    b : array_like, shape (n_b,)
+    n_resamples, confidence, seed
+        As in :func:`bootstrap_ci`.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+
+    Raises
+    ------
+    ShapeError
+        Empty, non-1-D or non-finite samples, or bad ``n_resamples`` / ``confidence``.
+    """
+    a, b = _sample(a, "a"), _sample(b, "b")
+    n_resamples = check_positive_int(n_resamples, "n_resamples")
+    confidence = _check_confidence(confidence)
+    rng = np.random.default_rng(seed)
+    boot = _resampled_means(a, rng, n_resamples) - _resampled_means(b, rng, n_resamples)
+    return _percentile_interval(boot, confidence)

@@ -27,7 +27,6 @@ from benchmark.contexts import (
 )
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families.context_drift import (
-    difference_ci,
     ethayarajh,
     loo_centroid_hits,
     max_explainable_variance,
@@ -36,6 +35,7 @@ from benchmark.families.context_drift import (
     sense_separation,
     split_sense_words,
 )
+from benchmark.scoring import cluster_bootstrap_ci, difference_ci
 
 
 # ----------------------------------------------------------------- measures
@@ -86,13 +86,6 @@ def test_random_groups_never_repeat_word_or_sentence():
         assert len(g) == 3
         assert len({words[i].lower() for i in g}) == 3 and len({sents[i] for i in g}) == 3
     assert sorted(i for g in groups for i in g) == sorted(set(i for g in groups for i in g))
-
-
-def test_difference_ci_covers_truth():
-    rng = np.random.default_rng(4)
-    a, b = 0.7 + 0.05 * rng.standard_normal(200), 0.2 + 0.05 * rng.standard_normal(300)
-    lo, hi = difference_ci(a, b, n_resamples=500, seed=0)
-    assert lo < a.mean() - b.mean() < hi and hi - lo < 0.05
 
 
 def _anisotropic(rng, n_words=60, k=6, n_random=600, d=24):
@@ -347,6 +340,14 @@ def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
         assert cd.metrics["self_similarity/adjusted"] == pytest.approx(
             cd.metrics["self_similarity"] - cd.metrics["anisotropy"])
         assert cd.status == "passed"
+        # sense CIs resample whole test words: the stored per-word counts reproduce them
+        per_word = cd.details["sense_per_word"]
+        assert sorted(per_word) == cd.details["sense_split"]["test"]
+        hits = np.concatenate([[1.0] * c + [0.0] * (n - c) for c, n in per_word.values()])
+        labels = np.concatenate([[w] * n for w, (_, n) in per_word.items()])
+        assert hits.mean() == pytest.approx(cd.metrics["sense/accuracy"])
+        ci = cluster_bootstrap_ci(hits, labels, n_resamples=SMALL_CD["n_bootstrap"], seed=0)
+        assert ci == pytest.approx((cd.metrics["sense/accuracy:ci_low"], cd.metrics["sense/accuracy:ci_high"]))
 
     page = (out / "README.md").read_text(encoding="utf-8")
     for name in ("tiny_static_contextual__toy-static__tiny-bert.png", "tiny_context_drift__tiny-gpt2.png"):
