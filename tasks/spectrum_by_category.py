@@ -18,8 +18,10 @@ this file.  Protocol:
   participation ratio, σ1/σ2, zero tail σ_N/σ1 (≈ 0 when N ≤ D).
 - Null: 1,000 random word sets of the same size from the same model,
   frequency-matched to the set with wordfreq ranks (pool: the model's plain
-  words with a wordfreq rank, identical rows deduplicated, minus the set's
-  own rows), seeded from the item seed and the set name.
+  words with a wordfreq rank, identical rows deduplicated, minus the rows of
+  every evaluated set, so no draw holds another set's member), seeded from
+  the item seed and the set name.  Expectation checked on every item: the
+  share of a set's pool that belongs to other evaluated sets is ≤ 0.05.
 - Main sharpness metric: z of the σ1 share vs that null (positive = sharper),
   one-sided empirical p, Holm-corrected over a model's semantic categories.
   The headline per model is the median z over its covered categories.
@@ -29,14 +31,16 @@ this file.  Protocol:
 """
 
 from benchmark.families.spectrum_by_category import DEFAULT_PARAMS
-from benchmark.tasks import Task, register_task
+from benchmark.tasks import Expectation, Task, register_task
 
 _PARAMS = dict(DEFAULT_PARAMS)  # min coverage 0.8, 1,000 null draws, Holm at alpha 0.05, shipped sets on
+# the null is never drawn from the evaluated sets (a protocol guarantee, checked on every item)
+_NULL_IS_RANDOM_WORDS = (Expectation("null/max_pool_other_sets_share", maximum=0.05),)
 
 register_task(
     Task(
         name="spectrum_by_category",
-        version="1.0",
+        version="1.1",  # 1.1: null pool excludes every evaluated set's words
         family="spectrum_by_category",
         description="Singular-spectrum sharpness of word categories vs a frequency-matched null",
         main_metric="categories/median_z",
@@ -45,23 +49,27 @@ register_task(
         params=_PARAMS,
         data_files=("datasets/categories/categories.json",),
         quick_params={"n_null": 200, "shipped": False},
+        expectations=_NULL_IS_RANDOM_WORDS,
     )
 )
 
 
 # Contextual models: the same protocol on one static view of the model — its
 # input-embedding matrix (single-token whole words), or the decontextualised
-# vectors (each word fed alone) of the middle or the last layer over its 5,000
-# most frequent single-token plain words plus every category and shipped-set word.
+# vectors (each word fed alone, pieces mean-pooled) of the middle or the last
+# layer over wordfreq's 5,000 most frequent plain words, every 4th one after
+# them down to rank 50k (every frequency band then has words of no evaluated
+# set for the null), and every category and shipped-set word.
+_DECONTEXTUALIZED = {"source": "decontextualized", "max_words": 5_000, "tail_stride": 4}
 for _suffix, _view in (
     ("input", {"source": "input"}),
-    ("mid", {"source": "decontextualized", "layer": "mid", "max_words": 5_000}),
-    ("last", {"source": "decontextualized", "layer": "last", "max_words": 5_000}),
+    ("mid", {**_DECONTEXTUALIZED, "layer": "mid"}),
+    ("last", {**_DECONTEXTUALIZED, "layer": "last"}),
 ):
     register_task(
         Task(
             name=f"spectrum_contextual_{_suffix}",
-            version="1.1",  # 1.1: shipped sets measured too
+            version="1.2",  # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view
             family="spectrum_by_category",
             description=f"spectrum_by_category on a contextual model's {_suffix} view "
                         f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
@@ -71,6 +79,7 @@ for _suffix, _view in (
             params={**_PARAMS, "view": _view},
             data_files=("datasets/categories/categories.json",),
             quick_params={"n_null": 200, "shipped": False},
+            expectations=_NULL_IS_RANDOM_WORDS,
         )
     )
 
@@ -79,14 +88,15 @@ for _suffix, _view in (
 register_task(
     Task(
         name="spectrum_contextual_layers",
-        version="1.0",
+        version="1.1",  # 1.1: null pool of no evaluated set, wider decontextualised view
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",
         higher_is_better=True,
         model_kinds=("contextual",),
-        params={**_PARAMS, "view": {"source": "decontextualized", "max_words": 5_000}},
+        params={**_PARAMS, "view": _DECONTEXTUALIZED},
         data_files=("datasets/categories/categories.json",),
         quick_params={"n_null": 200, "shipped": False},
+        expectations=_NULL_IS_RANDOM_WORDS,
     )
 )

@@ -4,8 +4,10 @@ Every ordered pair of static models.  Dictionary: the identity translation
 over the shared vocabulary.  Key normalisation: a key takes part when it is a
 plain word (``isalpha()`` and ``islower()``), matched exactly with no case
 folding — GoogleNews phrases with ``_``, capitalised keys, digits and
-punctuation are left out; WordLlama's SentencePiece ``▁word`` pieces are read
-as ``word`` (pieces without ``▁`` are word-internal and dropped).  Shared
+punctuation are left out; WordLlama's vocabulary is wordfreq's plain words
+embedded the way the library embeds text (``WordLlama.embed``: its tokenizer,
+then the average of the token embeddings) plus its whole-word ``▁word``
+pieces.  Shared
 words are ranked by wordfreq's English list (word2vec-gnews is alphabetical
 and carries no counts), the 7,000 most frequent are split by seed into
 train 5,000 / dev 500 / test 1,500; with fewer shared words train shrinks
@@ -17,7 +19,7 @@ from benchmark.tasks import Expectation, Task, register_task
 register_task(
     Task(
         name="static_static",
-        version="1.0",
+        version="1.1",  # 1.1: scaled-Procrustes scale fixed, mean cos of mapped test pairs, WordLlama words
         family="static_static",
         description="Orthogonal Procrustes between two static spaces; P@k under NN, CSLS, inverted softmax",
         main_metric="p@1/csls",

@@ -529,17 +529,19 @@ class ContextualModel:
         source: Literal["input", "decontextualized"] = "input",
         layer: int | Literal["mid", "last"] = "last",
         max_words: int = 5_000,
+        tail_stride: int = 4,
         extra_words: Sequence[str] = (),
     ) -> StaticEmbeddings:
         """A static space of this model: its input embeddings, or one layer's decontextualised vectors.
 
-        ``decontextualized``: the model's ``max_words`` most frequent single-token
-        plain words (wordfreq order) plus ``extra_words`` (e.g. category words,
-        which may be several pieces: their pieces are mean-pooled), each fed
-        alone with a leading space (``" apple"``, the word-start form a
-        SentencePiece or byte-level tokenizer gives inside a sentence); all
-        layers are extracted (and cached) once, ``layer`` picks one:
-        an index, ``"mid"`` (num_layers // 2) or ``"last"``.
+        ``decontextualized``: wordfreq's plain words (the reference list, rank order) -- the
+        ``max_words`` most frequent, then every ``tail_stride``-th one down to the end of the list
+        (so that every frequency band has words of its own, e.g. for a frequency-matched null) --
+        plus ``extra_words`` (e.g. category words).  Every word is embedded the same way,
+        whatever its tokenisation: fed alone with a leading space (``" apple"``, the word-start
+        form a SentencePiece or byte-level tokenizer gives inside a sentence), its pieces
+        mean-pooled.  All layers are extracted (and cached) once, ``layer`` picks one: an index,
+        ``"mid"`` (num_layers // 2) or ``"last"``.
         """
         emb = self.input_embeddings()
         if source == "input":
@@ -547,12 +549,15 @@ class ContextualModel:
         if source != "decontextualized":
             raise UnknownNameError(f"model {self.name!r}: static_embeddings source {source!r} is not "
                                    "'input' or 'decontextualized'")
-        from benchmark.vocabulary import search_space
+        from benchmark.vocabulary import reference_words
 
         index = {"mid": self.num_layers // 2, "last": self.num_layers - 1}.get(layer, layer)
         if not isinstance(index, int) or not 0 <= index < self.num_layers:
             raise ShapeError(f"model {self.name!r}: layer {layer!r} is not in 0..{self.num_layers - 1}")
-        words = list(dict.fromkeys([*search_space(emb, max_words).words,
+        if not isinstance(tail_stride, int) or tail_stride < 1:
+            raise ShapeError(f"model {self.name!r}: tail_stride must be an integer >= 1, got {tail_stride!r}")
+        ref = reference_words()
+        words = list(dict.fromkeys([*ref[:max_words], *ref[max_words::tail_stride],
                                     *(w for w in extra_words if w and not w.isspace())]))
         if self._static_memo is None or self._static_memo[0] != tuple(words):
             self._static_memo = (tuple(words), self.decontextualized(words, leading_space=True))

@@ -427,20 +427,39 @@ def sentencepiece_words(pieces, vectors: np.ndarray, *, name: str, revision: str
 
 
 def load_wordllama_256(name: str = "wordllama-256") -> StaticEmbeddings:
-    """WordLlama 256d static token embeddings (Llama-2 vocabulary, 32,000 pieces)."""
+    """WordLlama 256d (Llama-2 vocabulary, 32,000 pieces), words embedded the way the library embeds text.
+
+    WordLlama's own ``embed`` tokenises a text and averages its token embeddings.  The vocabulary
+    here is every plain word of the reference frequency list (wordfreq's English top 50k, see
+    :func:`benchmark.vocabulary.reference_words`), each embedded by ``embed`` (its tokenizer +
+    average pooling: ``zebra`` = mean of ``▁z``, ``eb``, ``ra``), followed by the remaining
+    whole-word pieces ``▁word`` (read as ``word``; for a single-piece word ``embed`` returns
+    exactly that piece's vector).
+    """
     version = package_version("wordllama")
     pkg = package_dir("wordllama")
     from wordllama import WordLlama
+
+    from benchmark.vocabulary import reference_words
 
     model = WordLlama.load(cache_dir=pkg, disable_download=True, dim=256)
     vocab = model.tokenizer.get_vocab()
     pieces = [None] * len(vocab)
     for piece, idx in vocab.items():
         pieces[idx] = piece
-    return sentencepiece_words(
-        pieces,
-        np.asarray(model.embedding, dtype=np.float32),
+    whole = sentencepiece_words(pieces, np.asarray(model.embedding, dtype=np.float32),
+                                name=name, revision="", source="")
+    words = list(reference_words())
+    known = set(words)
+    extra = [i for i, w in enumerate(whole.words) if w not in known]
+    vectors = np.concatenate([np.asarray(model.embed(words, batch_size=1024), dtype=np.float32),
+                              whole.vectors[extra]])
+    return StaticEmbeddings(
         name=name,
-        revision=f"wordllama=={version}",
-        source="WordLlama l2_supercat 256d token embeddings (Llama-2 vocabulary), package wordllama",
+        words=tuple(words + [whole.words[i] for i in extra]),
+        vectors=vectors,
+        revision=f"wordllama=={version} embed(reference words)+whole pieces",
+        frequency_ordered=False,
+        source="WordLlama l2_supercat 256d (Llama-2 vocabulary), package wordllama: wordfreq's plain words "
+               "embedded by WordLlama.embed (tokenizer + average pooling), plus the whole-word ▁pieces",
     )

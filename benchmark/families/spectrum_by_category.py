@@ -26,8 +26,13 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
    quantile bins of log(1 + rank)).  Pool: the model's plain words
    (``isalpha()`` and ``islower()``) that have a rank in wordfreq's English
    list (:func:`benchmark.vocabulary.reference_words`), identical vector rows
-   deduplicated (the most frequent word keeps the row), minus the set's own
-   rows.  Rank of a set word: its position in that list (plain-word ranks;
+   deduplicated (the most frequent word keeps the row), minus the rows of
+   *every* evaluated set (categories, controls, shipped sets): a null draw
+   never holds another set's member, and each set records
+   ``frequency_match.pool_other_sets_share`` (the share of its candidate pool
+   that belongs to other evaluated sets: 0 by construction, checked by the
+   task's expectation ``null/max_pool_other_sets_share ≤ 0.05``).  A set whose
+   rank range the remaining pool cannot serve is skipped with that reason.  Rank of a set word: its position in that list (plain-word ranks;
    wordfreq is case-insensitive, so ``Adam`` has ``adam``'s rank; digits and
    other non-plain tokens get the plain-word rank of their position in the
    unfiltered ``top_n_list``; words outside it get the tail rank
@@ -172,45 +177,53 @@ def frequency_rank(word: str) -> int:
 
 @dataclass(frozen=True, eq=False)
 class Pool:
-    """Candidate rows for the null: plain, ranked, one word per distinct vector.
+    """Candidate rows for the null: plain, ranked, one word per distinct vector, no evaluated set's vector.
 
     ``rows`` index the model's matrix, sorted by ``ranks`` (most frequent first).
+    ``n_excluded`` counts the distinct vectors left out because they belong to an evaluated set.
     """
 
     rows: np.ndarray
     ranks: np.ndarray
-    by_bytes: dict
     n_candidates: int
+    n_excluded: int = 0
 
     @property
     def n_duplicates(self) -> int:
-        return self.n_candidates - len(self.rows)
-
-    def without(self, vectors: np.ndarray, rows) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, ranks) of the pool minus every entry whose vector equals one of ``rows``."""
-        drop = {self.by_bytes.get(vectors[r].tobytes()) for r in rows}
-        drop.discard(None)
-        keep = np.ones(len(self.rows), dtype=bool)
-        if drop:
-            keep[np.fromiter(drop, dtype=np.intp)] = False
-        return self.rows[keep], self.ranks[keep]
+        return self.n_candidates - len(self.rows) - self.n_excluded
 
 
-def build_pool(emb: StaticEmbeddings) -> Pool:
+def build_pool(emb: StaticEmbeddings, exclude_rows=()) -> Pool:
+    """The null's pool: ``emb``'s plain words with a wordfreq rank, one word (the most frequent) per
+    distinct vector, minus every vector of ``exclude_rows`` (the rows of all evaluated sets), so that no
+    null draw contains another set's member."""
     ref_index = {w: i for i, w in enumerate(reference_words())}
     cand = sorted(
         (ref_index[w], i) for i, w in enumerate(emb.words) if w in ref_index and is_plain_word(w)
     )
-    by_bytes: dict[bytes, int] = {}
+    excluded = {emb.vectors[r].tobytes() for r in exclude_rows}
+    seen: set[bytes] = set()
     rows, ranks = [], []
+    n_excluded = 0
     for rank, row in cand:
         key = emb.vectors[row].tobytes()
-        if key in by_bytes:
+        if key in seen:
             continue
-        by_bytes[key] = len(rows)
+        seen.add(key)
+        if key in excluded:
+            n_excluded += 1
+            continue
         rows.append(row)
         ranks.append(rank)
-    return Pool(np.asarray(rows, dtype=np.intp), np.asarray(ranks, dtype=np.float64), by_bytes, len(cand))
+    return Pool(np.asarray(rows, dtype=np.intp), np.asarray(ranks, dtype=np.float64), len(cand), n_excluded)
+
+
+def pool_share_of(emb: StaticEmbeddings, pool_rows: np.ndarray, member_rows) -> float:
+    """Share of ``pool_rows`` whose vector is one of ``member_rows``' vectors (0 for an empty pool)."""
+    if len(pool_rows) == 0:
+        return 0.0
+    members = {emb.vectors[r].tobytes() for r in member_rows}
+    return float(np.mean([emb.vectors[r].tobytes() in members for r in pool_rows]))
 
 
 # --------------------------------------------------------------------------
@@ -239,7 +252,8 @@ def match_words(emb: StaticEmbeddings, words, *, fold_case: bool) -> dict:
             continue
         seen_rows.add(row)
         rows.append(row)
-    return {"keys": found, "rows": rows, "missing": missing, "folded": folded, "duplicates": duplicates}
+    return {"keys": found, "rows": rows, "missing": missing, "folded": folded, "duplicates": duplicates,
+            "fold_case": fold_case}
 
 
 def _sub_seed(seed: int, name: str) -> int:
@@ -263,13 +277,17 @@ def measure_set(
     params: Mapping[str, Any],
     *,
     seed: int,
-    fold_case: bool,
+    match: dict,
+    other_rows=(),
 ) -> tuple[dict, np.ndarray | None]:
     """Metrics, null comparison and curves of one set; ``(entry, null curves or None)``.
 
+    ``match`` is :func:`match_words`' answer for the set, ``other_rows`` the rows of the other
+    evaluated sets (for ``frequency_match.pool_other_sets_share``).
     ``entry["status"]`` is ``"ok"`` or ``"skipped"`` (with ``reason``).
     """
-    m = match_words(emb, cat.words, fold_case=fold_case)
+    m = match
+    fold_case = m["fold_case"]
     n_words = len(cat.words)
     coverage = len(m["keys"]) / n_words
     n = len(m["rows"])
@@ -307,7 +325,7 @@ def measure_set(
         return skip(f"spectrum undefined: {exc}")
     observed = summary.metrics()
     target_ranks = np.array([frequency_rank(emb.words[r]) for r in m["rows"]], dtype=np.float64)
-    pool_rows, pool_ranks = pool.without(emb.vectors, m["rows"])
+    pool_rows, pool_ranks = pool.rows, pool.ranks
     try:
         fm = frequency_matched_sampler(
             pool_ranks, target_ranks, bins=int(params["frequency_bins"]),
@@ -340,6 +358,8 @@ def measure_set(
             "pool_counts": fm.pool_counts.tolist(),
             "rank_range": [int(target_ranks.min()), int(target_ranks.max())],
             "pool_size": int(len(pool_rows)),
+            "pool_in_range": int((fm.pool_bins >= 0).sum()),
+            "pool_other_sets_share": pool_share_of(emb, pool_rows[fm.pool_bins >= 0], other_rows),
         },
     )
     return entry, curves_null
@@ -387,18 +407,21 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
     p = _params(task_params)
     ours = load_categories(_categories_path(p))
     shipped = load_shipped_categories() if p["shipped"] else {}
-    pool = build_pool(emb)
+    evaluated = {**ours, **shipped}
+    matches = {name: match_words(emb, cat.words, fold_case=cat.kind != "control") for name, cat in evaluated.items()}
+    pool = build_pool(emb, exclude_rows=sorted({r for m in matches.values() for r in m["rows"]}))
     if len(pool.rows) < 10:
-        raise TaskError(f"model {emb.name!r}: only {len(pool.rows)} plain words with a wordfreq rank")
+        raise TaskError(f"model {emb.name!r}: only {len(pool.rows)} plain words with a wordfreq rank "
+                        "outside the evaluated sets")
 
     sets: dict[str, dict] = {}
     curves_by_size: dict[int, list[np.ndarray]] = {}
-    for group, fold in ((ours, True), (shipped, True)):
-        for name, cat in group.items():
-            entry, curves = measure_set(emb, cat, pool, p, seed=seed, fold_case=fold and cat.kind != "control")
-            sets[name] = entry
-            if curves is not None:
-                curves_by_size.setdefault(entry["n"], []).append(curves)
+    for name, cat in evaluated.items():
+        others = [r for other, m in matches.items() if other != name for r in m["rows"]]
+        entry, curves = measure_set(emb, cat, pool, p, seed=seed, match=matches[name], other_rows=others)
+        sets[name] = entry
+        if curves is not None:
+            curves_by_size.setdefault(entry["n"], []).append(curves)
 
     alpha = float(p["alpha"])
     for kind in ("semantic", "shipped"):
@@ -426,7 +449,8 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
     details = {
         "main_sharpness": f"z of {MAIN_METRIC} vs the frequency-matched null (positive = sharper)",
         "model": {"name": emb.name, "dim": emb.dim, "n_words": len(emb), "source": emb.source},
-        "pool": {"size": int(len(pool.rows)), "duplicate_rows_dropped": pool.n_duplicates},
+        "pool": {"size": int(len(pool.rows)), "duplicate_rows_dropped": pool.n_duplicates,
+                 "evaluated_set_rows_excluded": pool.n_excluded},
         "sets": sets,
         "gaussian": gaussian,
         "null_bands": null_bands,
@@ -472,6 +496,8 @@ def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> 
             out[f"{base}/p_adjusted"] = e["p_adjusted"]
     for k in (*_SET_METRICS, "zero_tail"):
         out[f"controls/gaussian/{k}"] = float(gaussian["metrics"][k])
+    shares = [e["frequency_match"]["pool_other_sets_share"] for e in sets.values() if e["status"] == "ok"]
+    out["null/max_pool_other_sets_share"] = float(max(shares)) if shares else 0.0
 
     alpha = float(p["alpha"])
     for kind, head in (("semantic", "categories"), ("shipped", "shipped")):
@@ -744,7 +770,10 @@ def protocol_text(result) -> str:
         "size from the same model (positive = sharper); one-sided empirical p = (1 + #null ≥ observed)/(1 + "
         f"n_null), {corr}; α = {p['alpha']}.",
         "- Null pool: the model's plain words (`isalpha()` and `islower()`) that have a rank in wordfreq's "
-        "English top-50k list, identical vector rows deduplicated, minus the set's own rows; draws are "
+        "English top-50k list, identical vector rows deduplicated, minus the rows of **every** evaluated set "
+        "(categories, controls, shipped sets), so that no null draw holds another set's member "
+        "(`frequency_match.pool_other_sets_share` = 0 per set, checked ≤ 0.05); a set whose rank range the "
+        "remaining pool cannot serve is skipped with that reason; draws are "
         f"frequency-matched to the set ({p['frequency_bins']} quantile bins of log(1 + rank), bins merged until "
         f"each holds ≥ {p['min_pool_ratio']}× the set's words). Seed: item seed + crc32(set name).",
         "- Keys: letters/digits controls by exact key only; categories and shipped WEAT / Google-analogy sets "

@@ -38,7 +38,7 @@ MAIN_METRIC = "layers/mean_median_z"
 
 DEFAULT_PARAMS: dict[str, Any] = {
     **per_space.DEFAULT_PARAMS,
-    "view": {"source": "decontextualized", "max_words": 5_000},
+    "view": {"source": "decontextualized", "max_words": 5_000, "tail_stride": 4},
 }
 
 #: Per-space metrics kept for every layer (``layer/<l>/<name>``).
@@ -87,6 +87,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     first_z: dict[str, float] | None = None
     prev_z: dict[str, float] | None = None
     skipped: dict[str, str] = {}
+    max_share = 0.0
     for layer in range(n_layers):
         layer_params = {**params, "view": {**view, "layer": layer}}
         try:
@@ -95,6 +96,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         except TaskError as exc:
             raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
         m, d = meas.metrics, meas.details
+        max_share = max(max_share, m["null/max_pool_other_sets_share"])
         for name in LAYER_METRICS:
             if m.get(name) is not None:
                 metrics[f"layer/{layer}/{name}"] = float(m[name])
@@ -112,7 +114,9 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             "sets": {
                 k: {"kind": e["kind"], "n": e["n"], "z": round(e["z"], SET_DECIMALS),
                     "sigma1_share": round(e["metrics"]["sigma1_share"], SET_DECIMALS),
-                    "p_adjusted": e.get("p_adjusted")}
+                    "p_adjusted": e.get("p_adjusted"),
+                    "frequency_match": {"pool_other_sets_share": e["frequency_match"]["pool_other_sets_share"],
+                                        "pool_in_range": e["frequency_match"]["pool_in_range"]}}
                 for k, e in d["sets"].items() if e["status"] == "ok"
             },
         }
@@ -132,6 +136,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         "layers/sharpest": float(finite[np.argmax(medians[finite])]),
         "layers/n_claim_holds": float(sum(v["claim"] == "holds" for v in layers.values())),
         "null/n_draws": float(params["n_null"]),
+        "null/max_pool_other_sets_share": max_share,
     })
     details = {
         "main_sharpness": f"per layer: z of {per_space.MAIN_METRIC} vs the frequency-matched null",
@@ -244,9 +249,11 @@ def protocol_text(result) -> str:
     p = {**DEFAULT_PARAMS, **result.params}
     view = {**DEFAULT_PARAMS["view"], **dict(p.get("view") or {})}
     return "\n".join([
-        f"- Spaces: for every hidden-state output (0 = embedding output) the decontextualised vectors of the "
-        f"model's {view['max_words']:,} most frequent single-token plain words plus every category, control and "
-        "shipped-set word (multi-piece words mean-pooled), each word fed alone with a leading space.",
+        f"- Spaces: for every hidden-state output (0 = embedding output) the decontextualised vectors of "
+        f"wordfreq's {view['max_words']:,} most frequent plain words, then every {view['tail_stride']}th one down "
+        "to rank 50k (so every frequency band of the null has words that belong to no evaluated set), plus every "
+        "category, control and shipped-set word; each word fed alone with a leading space, pieces mean-pooled "
+        "whatever the tokenisation.",
         "- Each layer is measured exactly as `spectrum_by_category` measures a static model (below); the null "
         "draws use the same per-set seeds at every layer.",
         "- Main metric: the mean over all layers of the median category z (no layer is selected). The sharpest "

@@ -64,8 +64,9 @@ def protocol_text(result) -> str:
     p = result.params
     return "\n".join([
         f"- Search spaces: each model's plain words (`isalpha()` and `islower()`, exact match, no case "
-        f"folding; GoogleNews `_` phrases and capitalised keys left out; WordLlama `▁word` read as `word`, "
-        f"word-internal pieces dropped), frequency ordered, first {p['search_vocab']:,}.",
+        f"folding; GoogleNews `_` phrases and capitalised keys left out; WordLlama: wordfreq's plain words "
+        f"embedded by `WordLlama.embed`, its tokenizer + average pooling, plus its whole-word `▁word` pieces), "
+        f"frequency ordered, first {p['search_vocab']:,}.",
         f"- Dictionary: identity over shared words ranked by wordfreq's English list; the "
         f"{p['n_train'] + p['n_dev'] + p['n_test']:,} most frequent are split by seed into train "
         f"{p['n_train']:,} / dev {p['n_dev']} / test {p['n_test']:,} (train shrinks when fewer are shared; "

@@ -522,14 +522,21 @@ def test_static_embeddings_views(kind, request):
     model = request.getfixturevalue(kind)
     assert model.static_embeddings(source="input").words == model.input_embeddings().words
     assert model.input_embeddings() is model.input_embeddings()  # read once per loaded model
-    last = model.static_embeddings(source="decontextualized", layer="last", max_words=20, extra_words=["zebra"])
+    from benchmark.vocabulary import reference_words
+
+    view = {"source": "decontextualized", "max_words": 20, "tail_stride": 5000, "extra_words": ["zebra"]}
+    last = model.static_embeddings(layer="last", **view)
     assert last.name == f"{model.name}@{model.num_layers - 1}" and last.vectors.dtype == np.float32
-    assert last.words[-1] == "zebra" and len(last.words) == len(set(last.words)) <= 21
-    mid = model.static_embeddings(source="decontextualized", layer="mid", max_words=20, extra_words=["zebra"])
+    # the 20 most frequent reference words, every 5000th after them (any tokenisation), then the extras
+    ref = reference_words()
+    assert last.words == tuple(dict.fromkeys([*ref[:20], *ref[20::5000], "zebra"]))
+    mid = model.static_embeddings(layer="mid", **view)
     assert mid.words == last.words and not np.array_equal(mid.vectors, last.vectors)
     alone = model.embed_occurrences([(" zebra", 1, 6)], layers=[model.num_layers - 1])[0, 0]
     np.testing.assert_allclose(last.vector("zebra"), alone, rtol=1e-5, atol=1e-6)
     with pytest.raises(ShapeError, match=r"layer 99 is not in 0\.\."):
         model.static_embeddings(source="decontextualized", layer=99)
+    with pytest.raises(ShapeError, match="tail_stride must be an integer >= 1"):
+        model.static_embeddings(source="decontextualized", tail_stride=0)
     with pytest.raises(UnknownNameError, match="static_embeddings source 'output'"):
         model.static_embeddings(source="output")

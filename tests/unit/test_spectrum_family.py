@@ -157,9 +157,41 @@ def test_pool_dedupes_rows_and_excludes_category():
     emb = StaticEmbeddings("dup", tuple(words), vec, revision="t")
     pool = fam.build_pool(emb)
     assert pool.n_duplicates == 1 and 7 not in pool.rows.tolist() and 3 in pool.rows.tolist()
-    rows, ranks = pool.without(emb.vectors, [7, 10])  # row 7's vector is row 3's
-    assert 3 not in rows.tolist() and 10 not in rows.tolist() and len(rows) == 47
-    assert np.all(np.diff(ranks) > 0)
+    pool = fam.build_pool(emb, exclude_rows=[7, 10])  # row 7's vector is row 3's
+    rows = pool.rows.tolist()
+    assert 3 not in rows and 10 not in rows and len(rows) == 47 and pool.n_excluded == 2
+    assert pool.n_duplicates == 1
+    assert np.all(np.diff(pool.ranks) > 0)
+    assert fam.pool_share_of(emb, pool.rows, [3, 10]) == 0.0
+    assert fam.pool_share_of(emb, np.array([0, 3, 5, 10]), [7, 10]) == 0.5  # 3 shares 7's vector
+
+
+def test_null_is_never_drawn_from_other_evaluated_sets(tmp_path):
+    """A small view whose frequent words are mostly other sets' members (as on a contextual view):
+    the null pool leaves every evaluated set's words out, and the record says so per set."""
+    ref = list(reference_words()[:400])
+    rng = np.random.default_rng(1)
+    cats = {"alpha": ref[100:160:4], "beta": ref[102:162:4], "gamma": ref[200:260:3],
+            "crowded": ref[300:330], "crowding": ref[330:335] + ref[295:300]}
+    cats_file = tmp_path / "cats.json"
+    cats_file.write_text(json.dumps({"schema_version": 1, "controls": {}, "categories": {
+        k: {"kind": "semantic", "words": v} for k, v in cats.items()}}), encoding="utf-8")
+    emb = StaticEmbeddings("v", tuple(ref), rng.standard_normal((400, 8)).astype(np.float32), revision="t")
+    meas = fam.evaluate_embeddings(emb, {"categories_file": str(cats_file), "shipped": False, "n_null": 50,
+                                         "min_pool_ratio": 1.0}, seed=0)
+    members = {w for v in cats.values() for w in v}
+    sets = meas.details["sets"]
+    # a view that cannot serve a set's ranks without other sets' words says so, and skips it
+    for name in ("crowded", "crowding"):  # together they fill ranks 295-334: nothing else is there
+        assert sets[name]["status"] == "skipped" and "no frequency-matched null" in sets[name]["reason"]
+    for name, e in sets.items():
+        if name in ("crowded", "crowding"):
+            continue
+        assert e["status"] == "ok", (name, e.get("reason"))
+        assert e["frequency_match"]["pool_other_sets_share"] == 0.0
+        assert e["frequency_match"]["pool_size"] == 400 - len(members)
+    assert meas.metrics["null/max_pool_other_sets_share"] == 0.0
+    assert meas.details["pool"]["evaluated_set_rows_excluded"] == len(members)
 
 
 def test_frequency_rank_rules():

@@ -50,7 +50,7 @@ class FakeContextual:
     def __init__(self):
         self.calls: list[dict] = []
 
-    def static_embeddings(self, *, source="input", layer="last", max_words=5000, extra_words=()):
+    def static_embeddings(self, *, source="input", layer="last", max_words=5000, tail_stride=4, extra_words=()):
         self.calls.append({"source": source, "layer": layer, "max_words": max_words, "extra": list(extra_words)})
         return _space(layer)[0]
 
