@@ -57,7 +57,8 @@ def test_public_names_and_light_imports():
     assert set(scoring.__all__) == {
         "normalize", "orthogonal_procrustes", "ProcrustesFit", "linear_map", "LinearFit",
         "procrustes_residual", "retrieve", "csls_penalty", "isf_log_normalizer",
-        "precision_at_k", "hits_at_k", "rsa", "linear_cka", "mutual_knn", "bootstrap_ci"}
+        "precision_at_k", "hits_at_k", "rsa", "linear_cka", "mutual_knn", "pair_cosines", "bootstrap_ci",
+        "cluster_bootstrap_ci", "difference_ci"}
     code = ("import sys, benchmark.scoring; "
             "print(sorted(m for m in ('torch', 'gensim', 'pandas', 'transformers', 'spacy') "
             "if m in sys.modules))")
