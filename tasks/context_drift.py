@@ -9,8 +9,9 @@ shuffled-label baseline; cosine of each occurrence to the word's
 decontextualised vector (the static anchor).  The layer is chosen on a dev
 half of the sense words (split by seed) and reported on the other half.
 
-Expectation: MiniLM's sense accuracy beats the shuffled-label baseline with
-non-overlapping 95 % CIs (``sense/ci_separation`` > 0).
+Expectation (every contextual model): sense accuracy beats the shuffled-label
+baseline with non-overlapping 95 % CIs (``sense/ci_separation`` ≥ 0), both CIs
+resampling whole test words.
 """
 
 from benchmark.tasks import Expectation, Task, register_task
@@ -18,7 +19,7 @@ from benchmark.tasks import Expectation, Task, register_task
 register_task(
     Task(
         name="context_drift",
-        version="1.0",
+        version="1.1",  # 1.1: sense/anchor CIs resample whole words; adjusted CIs resample each sample
         family="context_drift",
         description="Per-layer self-similarity, anisotropy-adjusted MEV, sense separation and drift from the static anchor",
         main_metric="sense/accuracy",
@@ -45,7 +46,7 @@ register_task(
             "n_bootstrap": 200,
         },
         expectations=(
-            Expectation("sense/ci_separation", minimum=0.0, models=("minilm-l6",)),
+            Expectation("sense/ci_separation", minimum=0.0),
         ),
     )
 )

@@ -22,14 +22,18 @@ mined at run time from gensim's lee_background.cor and shortened enwiki dump
 (benchmark/contexts.py) with a quota of 2 per word, shared between words, so
 that frequent words get up to 10 from the same ≈ 1,950 sentences.  Extraction
 is cached on disk per contextual model and shared by all static models.
+
+Expectation (every pair): at the dev-chosen layer the map beats the
+shuffled-dictionary baseline beyond both 95 % CIs
+(``baseline/shuffled/ci_separation`` ≥ 0).
 """
 
-from benchmark.tasks import Task, register_task
+from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
     Task(
         name="static_contextual",
-        version="1.0",
+        version="1.1",  # 1.1: scaled-Procrustes scale fixed, mean cos, WordLlama words, shuffled CI separation
         family="static_contextual",
         description="Procrustes from a static space to every layer of a contextual model; dev-chosen layer",
         main_metric="p@1/csls",
@@ -65,5 +69,9 @@ register_task(
             "isf_betas": (10.0, 30.0),
             "n_bootstrap": 200,
         },
+        expectations=(
+            # at the dev-chosen layer the map beats the shuffled-dictionary baseline beyond both CIs
+            Expectation("baseline/shuffled/ci_separation", minimum=0.0),
+        ),
     )
 )

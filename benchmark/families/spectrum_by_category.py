@@ -663,6 +663,13 @@ def spearman_rho(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float 
     return (r if math.isfinite(r) else None), len(common)
 
 
+def rho_cell(rho: float | None, n: int) -> str:
+    """A ρ-matrix cell: ``+0.42 (17)``, or why there is no ρ."""
+    if rho is not None:
+        return f"{rho:+.2f} ({n})"
+    return f"– (< 3 shared: {n})" if n < 3 else f"– (constant, {n})"
+
+
 def spearman_pairs(results) -> list[dict]:
     """Spearman ρ of category sharpness (z) for every model pair, over sets covered in both."""
     ordered = sorted(results, key=lambda r: r.item_id)
@@ -705,7 +712,7 @@ def render_across_tasks(results) -> str:
                 row[labels[j]] = "·"
                 continue
             rho, n = spearman_rho(z[i], z[j])
-            row[labels[j]] = "–" if rho is None else f"{rho:+.2f} ({n})"
+            row[labels[j]] = rho_cell(rho, n)
             if j > i and rho is not None:
                 kinds = tuple(sorted(("contextual" if v.params.get("view") else "static") for v in (a, views[j])))
                 by_kind.setdefault(kinds, []).append(rho)
@@ -719,7 +726,9 @@ def render_across_tasks(results) -> str:
         "",
         "Spearman ρ between the semantic-category z rankings (sharpness vs each space's own null) of every "
         "pair of spaces measured by the spectrum family: static models, and each contextual model's input "
-        "embeddings and decontextualised layers. Cells: ρ (number of categories covered by both). "
+        "embeddings and decontextualised layers. Cells: ρ (number of categories covered by both); an empty "
+        "cell says why (`< 3 shared`: fewer than 3 categories covered by both spaces; `constant`: one side's "
+        "z values are all equal). "
         + (f"Summary — {summary}." if summary else "No pair shares 3 covered categories."),
         "",
         markdown_table(rows),
