@@ -664,10 +664,16 @@ def spearman_rho(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float 
 
 
 def rho_cell(rho: float | None, n: int) -> str:
-    """A ρ-matrix cell: ``+0.42 (17)``, or why there is no ρ."""
+    """A ρ-matrix cell: ``+0.42 (17)``, or why there is no ρ (``– (< 3 shared: 2)``)."""
     if rho is not None:
         return f"{rho:+.2f} ({n})"
-    return f"– (< 3 shared: {n})" if n < 3 else f"– (constant, {n})"
+    return f"{_rho_or_reason(None, n)[:-1]}: {n})"
+
+
+def _rho_or_reason(rho: float | None, n: int) -> str:
+    if rho is not None:
+        return _f(rho, 3, signed=True)
+    return "– (< 3 shared)" if n < 3 else "– (constant z)"
 
 
 def spearman_pairs(results) -> list[dict]:
@@ -848,8 +854,8 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             markdown_table([{
                 "model A": q["a"], "model B": q["b"],
-                "ρ categories": _f(q["rho"], 3, signed=True), "n": q["n"],
-                "ρ incl. shipped sets": _f(q["rho_all"], 3, signed=True), "n incl. shipped": q["n_all"],
+                "ρ categories": _rho_or_reason(q["rho"], q["n"]), "n": q["n"],
+                "ρ incl. shipped sets": _rho_or_reason(q["rho_all"], q["n_all"]), "n incl. shipped": q["n_all"],
             } for q in pairs]),
             "",
         ]

@@ -331,3 +331,12 @@ def test_registered_task():
     assert task.model_kinds == ("static",) and task.params["n_null"] >= 1000
     assert task.main_metric == "categories/median_z" and task.params["min_coverage"] == 0.8
     assert replace(task, params={**task.params, "n_null": 200}).params["n_null"] == 200
+
+
+def test_empty_rho_cells_say_why():
+    assert fam.rho_cell(0.4, 17) == "+0.40 (17)"
+    assert fam.rho_cell(None, 2) == "– (< 3 shared: 2)"
+    assert fam.rho_cell(None, 5) == "– (constant z: 5)"
+    a = {"x": 1.0, "y": 2.0, "z": 3.0}
+    assert fam.spearman_rho(a, {"x": 1.0, "y": 1.0, "z": 1.0}) == (None, 3)
+    assert fam.spearman_rho(a, {"x": 1.0, "q": 2.0}) == (None, 1)
