@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("models", help="list registered models")
     sub.add_parser("tasks", help="list registered tasks")
 
-    board = sub.add_parser("leaderboard", help="regenerate the markdown from Result files alone")
+    board = sub.add_parser("leaderboard", help="regenerate the summary page, task pages and summary files from "
+                                               "Result files alone")
     board.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
     board.add_argument("--out", default=None, help="markdown file (default: <results>/README.md)")
     board.add_argument("--check", action="store_true", help="exit 1 when the markdown file is stale; write nothing")
@@ -178,17 +179,16 @@ def _cmd_tasks(args) -> int:
 
 
 def _cmd_leaderboard(args) -> int:
-    from benchmark.leaderboard import render, write_leaderboard
-    from benchmark.results import read_results
+    from benchmark.leaderboard import stale_files, write_leaderboard
 
     if args.check:
-        page = Path(args.out) if args.out else Path(args.results) / "README.md"
-        fresh = render(read_results(Path(args.results) / "results"))
-        current = page.read_text(encoding="utf-8") if page.is_file() else None
-        if current != fresh:
-            print(f"{page} is stale: run `python -m benchmark leaderboard --results {args.results}`")
+        stale = stale_files(args.results, args.out)
+        if stale:
+            shown = ", ".join(str(p) for p in stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            print(f"stale: {shown}; run `python -m benchmark leaderboard --results {args.results}`")
             return 1
-        print(f"{page} is up to date")
+        print(f"{Path(args.out) if args.out else Path(args.results) / 'README.md'} and its task pages and "
+              "summary files are up to date")
         return 0
     page = write_leaderboard(args.results, args.out)
     print(f"wrote {page}")

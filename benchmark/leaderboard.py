@@ -1,27 +1,90 @@
-"""Markdown leaderboard from Result files alone (pandas → tabulate, github format).
+"""The leaderboard, from Result files alone (pandas → tabulate, github-format markdown).
 
-The page is a pure function of the Result files: the same results give
-byte-identical markdown (timings and dates stay in the JSON).
+What it writes into the output folder, every file a pure function of the Result files (the same
+results give the same bytes; timings and dates stay in the JSON):
+
+* ``README.md`` -- the summary page people read: a short "what this measures", then one table
+  per task in a fixed reading order (static↔static first), the main metric with its CI, the
+  baseline, coverage and n (a family's :class:`Summary`), and links to the task pages;
+* ``tasks/<task>.md`` -- everything a specialist wants: the family's full section (per-layer
+  and per-category tables, plots, the protocol);
+* ``summary.csv`` and ``summary.json`` -- one row per item: the main metric, its CI and baseline;
+* ``plots/*.png`` -- written by the families while rendering their task pages.
 """
 
 from __future__ import annotations
 
+import csv
 import importlib
+import io
+import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from benchmark.results import Result, atomic_write_text, read_results
+
+PLOTS_DIR = "plots"
+TASKS_DIR = "tasks"
+SUMMARY_FILES = ("summary.csv", "summary.json")
+#: Reading order of the summary page: families first, then tasks within them (others follow by name).
+FAMILY_ORDER = ("static_static", "static_static_unsupervised", "static_contextual", "context_drift",
+                "spectrum_by_category", "spectrum_layers")
+TASK_ORDER = ("static_static", "static_static_unsupervised", "static_contextual", "context_drift",
+              "spectrum_by_category", "spectrum_contextual_input", "spectrum_contextual_mid",
+              "spectrum_contextual_last", "spectrum_contextual_layers")
+INTRO = (
+    "Are two models' embedding spaces the same space seen through a rotation? Each table below answers "
+    "one form of that question for the default models: how well an orthogonal map (Procrustes) fitted on a "
+    "dictionary translates one static space into another (precision@1 under CSLS retrieval, against a map "
+    "fitted on a shuffled dictionary), at which layer a contextual model is still a rotated static space, how "
+    "far a word's contextual vector drifts across sentences, and whether word categories have sharper "
+    "singular spectra than random words. Every headline number carries a bootstrap 95 % CI that resamples "
+    "the independent unit, and a baseline beside it. Each task's page has the per-layer and per-category "
+    "tables, the plots and the full protocol."
+)
 
 
 @dataclass(frozen=True)
 class Column:
-    """A leaderboard column: ``header`` shows ``metric``, with its CI when ``ci``."""
+    """A leaderboard column: ``header`` shows ``metric``, with its CI when ``ci``.
+
+    ``value`` (optional) formats the cell from the whole Result instead (e.g. a chosen layer
+    kept in the details, or a count "12/28").
+    """
 
     header: str
     metric: str
     ci: bool = False
     digits: int = 3
+    value: Callable[[Result], str] | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a family shows on the summary page: at most ~8 columns, main metric first.
+
+    Attributes
+    ----------
+    question : str
+        One sentence: the question the table answers.
+    columns : tuple of Column
+        Main metric (with CI) first, then the baseline and coverage beside it.
+    baseline : str or None
+        Metric key of the baseline (written to summary.csv / .json).
+    coverage : str or None
+        Metric key of the coverage (written to summary.csv / .json).
+    n : callable, optional
+        ``n(result) -> str``: the sample the CI resamples (e.g. "1500 test words").
+    """
+
+    question: str
+    columns: tuple[Column, ...]
+    baseline: str | None = None
+    coverage: str | None = None
+    n: Callable[[Result], str] | None = None
 
 
 def _fmt(value, digits: int) -> str:
@@ -31,6 +94,8 @@ def _fmt(value, digits: int) -> str:
 
 
 def cell(result: Result, column: Column) -> str:
+    if column.value is not None:
+        return column.value(result)
     m = result.metrics
     text = _fmt(m.get(column.metric), column.digits)
     low, high = m.get(f"{column.metric}:ci_low"), m.get(f"{column.metric}:ci_high")
@@ -54,6 +119,31 @@ def details_block(summary: str, body: str) -> list[str]:
 
 def family_module(family: str):
     return importlib.import_module(f"benchmark.families.{family}")
+
+
+def plot_link(name: str) -> str:
+    """The link from a task page (``tasks/<task>.md``) to a plot written into ``plots/``."""
+    return f"../{PLOTS_DIR}/{name}"
+
+
+def task_page(task: str) -> str:
+    """Path of a task's page, relative to the leaderboard folder."""
+    return f"{TASKS_DIR}/{task}.md"
+
+
+def reading_order(results: list[Result]) -> list[tuple[str, list[Result]]]:
+    """``(task, its results)`` in the summary page's fixed order."""
+    by_task: dict[str, list[Result]] = {}
+    for r in results:
+        by_task.setdefault(r.task, []).append(r)
+
+    def key(task: str):
+        family = by_task[task][0].family
+        fam = FAMILY_ORDER.index(family) if family in FAMILY_ORDER else len(FAMILY_ORDER)
+        known = TASK_ORDER.index(task) if task in TASK_ORDER else len(TASK_ORDER)
+        return (known, fam, family, task)
+
+    return [(t, by_task[t]) for t in sorted(by_task, key=key)]
 
 
 def ranked(results: list[Result]) -> list[Result]:
@@ -99,16 +189,50 @@ def _provenance_lines(results: list[Result]) -> list[str]:
     return lines
 
 
-def render(results: list[Result], plots_dir: Path | None = None) -> str:
-    """The whole leaderboard page.
+def _generic_section(task_results: list[Result]) -> str:
+    """The task page of a family without ``render_section``: the full table and the protocol."""
+    first = task_results[0]
+    family = family_module(first.family)
+    arrow = "↑" if first.higher_is_better else "↓"
+    return "\n".join([
+        f"## {first.task} (v{first.task_version})",
+        "",
+        f"Ranked by `{first.main_metric}` {arrow}. Brackets: bootstrap 95 % CI over test items.",
+        "",
+        task_table(task_results),
+        "",
+        "### Protocol",
+        "",
+        family.protocol_text(first),
+    ])
 
-    A family module provides ``TABLE_COLUMNS`` and ``protocol_text(result)``
-    for the generic table, or ``render_section(results, plots_dir) -> str``
-    for a page section of its own (which may write PNGs into ``plots_dir``
-    and link them as ``plots/<name>.png``).  A family may also provide
-    ``render_across_tasks(results)``: one section over the results of all
-    its tasks, placed after the task sections.
-    """
+
+def summary_spec(family_name: str) -> Summary:
+    """The family's :class:`Summary`, or one built from its first ``TABLE_COLUMNS``."""
+    family = family_module(family_name)
+    spec = getattr(family, "SUMMARY", None)
+    if spec is not None:
+        return spec
+    columns = tuple(getattr(family, "TABLE_COLUMNS", ()))[:6]
+    return Summary(question=getattr(family, "__doc__", "").strip().splitlines()[0] if family.__doc__ else "",
+                   columns=columns)
+
+
+def _summary_table(task_results: list[Result], spec: Summary) -> str:
+    rows = []
+    for rank, r in enumerate(ranked(task_results), start=1):
+        row = {"#": rank, "models": " → ".join(r.models)}
+        for c in spec.columns:
+            row[c.header] = cell(r, c)
+        if spec.n is not None:
+            row["n"] = spec.n(r)
+        row["status"] = r.status
+        rows.append(row)
+    return markdown_table(rows)
+
+
+def render_summary(results: list[Result]) -> str:
+    """``README.md``: what this measures, one table per task in reading order, links, provenance."""
     out = [
         "# Rosetta Bench leaderboard",
         "",
@@ -119,41 +243,146 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
     if not results:
         out += ["No results yet.", ""]
         return "\n".join(out)
-    by_task: dict[str, list[Result]] = {}
-    for r in results:
-        by_task.setdefault(r.task, []).append(r)
-    for task_name in sorted(by_task):
-        task_results = by_task[task_name]
+    ordered = reading_order(results)
+    out += [INTRO, "", "Tasks: " + " · ".join(f"[{t}](#{t})" for t, _ in ordered) + ".", "",
+            "Machine-readable: [summary.csv](summary.csv), [summary.json](summary.json) (one row per item); "
+            "every Result in [results/](results/).", ""]
+    for task, task_results in ordered:
         first = task_results[0]
-        family = family_module(first.family)
-        if hasattr(family, "render_section"):
-            out += [family.render_section(task_results, plots_dir), ""]
-            continue
+        spec = summary_spec(first.family)
         arrow = "↑" if first.higher_is_better else "↓"
         out += [
-            f"## {task_name} (v{first.task_version})",
+            f"## {task}",
             "",
-            f"Ranked by `{first.main_metric}` {arrow}. Brackets: bootstrap 95 % CI over test items.",
+            f"{spec.question} Ranked by `{first.main_metric}` {arrow} (v{first.task_version}); brackets: bootstrap "
+            f"95 % CI. Details and protocol: [{task_page(task)}]({task_page(task)}).",
             "",
-            task_table(task_results),
+            _summary_table(task_results, spec),
             "",
-            *details_block("Protocol", family.protocol_text(first)),
         ]
-    by_family: dict[str, list[Result]] = {}
-    for r in results:
-        by_family.setdefault(r.family, []).append(r)
-    for family_name in sorted(by_family):
-        family = family_module(family_name)
-        family_results = by_family[family_name]
-        if hasattr(family, "render_across_tasks") and len(family_results) > 1:
-            out += [family.render_across_tasks(family_results), ""]
     out += ["## Provenance", "", *_provenance_lines(results), ""]
     return "\n".join(out)
 
 
+def _finite_or_none(value):
+    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
+
+
+def summary_rows(results: list[Result]) -> list[dict]:
+    """One row per item, in reading order: main metric, its CI, baseline, coverage, status."""
+    rows = []
+    for task, task_results in reading_order(results):
+        spec = summary_spec(task_results[0].family)
+        for r in ranked(task_results):
+            m = r.metrics
+            main = r.main_metric
+            rows.append({
+                "task": task, "task_version": r.task_version, "family": r.family,
+                "models": "->".join(r.models), "main_metric": main,
+                "value": _finite_or_none(m.get(main)),
+                "ci_low": _finite_or_none(m.get(f"{main}:ci_low")),
+                "ci_high": _finite_or_none(m.get(f"{main}:ci_high")),
+                "higher_is_better": bool(r.higher_is_better),
+                "baseline_metric": spec.baseline or "",
+                "baseline": _finite_or_none(m.get(spec.baseline)) if spec.baseline else None,
+                "coverage": _finite_or_none(m.get(spec.coverage)) if spec.coverage else None,
+                "n": spec.n(r) if spec.n else "",
+                "status": r.status, "seed": r.seed,
+            })
+    return rows
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    fields = list(rows[0]) if rows else ["task", "models", "main_metric", "value", "ci_low", "ci_high"]
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if v is None else (repr(v) if isinstance(v, float) else v)) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def render_task_page(task_results: list[Result], plots_dir: Path | None = None) -> str:
+    """``tasks/<task>.md``: the family's full section (``render_section``) or the generic table."""
+    first = task_results[0]
+    family = family_module(first.family)
+    body = (family.render_section(task_results, plots_dir) if hasattr(family, "render_section")
+            else _generic_section(task_results))
+    return "\n".join(["[← leaderboard](../README.md)", "", body.rstrip("\n"), ""])
+
+
+def render_pages(results: list[Result], plots_dir: Path | None = None) -> dict[str, str]:
+    """Every text file of the leaderboard, ``{relative path: text}``.
+
+    A family may provide ``render_across_tasks(results)``: one page over the results of all its
+    tasks (``tasks/<family>__across_tasks.md``), linked from the summary page.
+    """
+    pages: dict[str, str] = {}
+    for task, task_results in reading_order(results):
+        pages[task_page(task)] = render_task_page(task_results, plots_dir)
+    by_family: dict[str, list[Result]] = {}
+    for r in results:
+        by_family.setdefault(r.family, []).append(r)
+    across = []
+    for family_name in sorted(by_family):
+        family = family_module(family_name)
+        family_results = by_family[family_name]
+        if hasattr(family, "render_across_tasks") and len(family_results) > 1:
+            path = f"{TASKS_DIR}/{family_name}__across_tasks.md"
+            pages[path] = "\n".join(["[← leaderboard](../README.md)", "",
+                                     family.render_across_tasks(family_results).rstrip("\n"), ""])
+            across.append(path)
+    summary = render_summary(results)
+    if across:
+        links = " · ".join(f"[{Path(p).stem}]({p})" for p in across)
+        summary = summary.replace("\n## Provenance\n", f"\n## Across tasks\n\n{links}\n\n## Provenance\n", 1)
+    pages["README.md"] = summary
+    rows = summary_rows(results)
+    pages["summary.csv"] = _csv_text(rows)
+    pages["summary.json"] = json.dumps({"schema_version": 1, "items": rows}, indent=2, sort_keys=True,
+                                       allow_nan=False) + "\n"
+    return pages
+
+
+def render(results: list[Result], plots_dir: Path | None = None) -> str:
+    """The summary page (``README.md``) alone; :func:`render_pages` gives every file."""
+    return render_pages(results, plots_dir)["README.md"]
+
+
 def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None) -> Path:
-    """Render ``out_dir/results/*.json`` into ``page`` (default ``out_dir/README.md``), atomically."""
+    """Render ``out_dir/results/*.json`` into the leaderboard files under ``out_dir``, each atomically.
+
+    ``page`` moves the whole leaderboard (summary page, task pages, summary files, plots) to
+    ``page``'s folder, with the summary page under ``page``'s name. Task pages of tasks that have
+    no result any more are removed. Returns the summary page's path.
+    """
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
-    atomic_write_text(page, render(read_results(out_dir / "results"), plots_dir=page.parent / "plots"))
+    root = page.parent
+    pages = render_pages(read_results(out_dir / "results"), plots_dir=root / PLOTS_DIR)
+    for rel, text in pages.items():
+        atomic_write_text(page if rel == "README.md" else root / rel, text)
+    tasks_dir = root / TASKS_DIR
+    if tasks_dir.is_dir():
+        for old in tasks_dir.glob("*.md"):
+            if f"{TASKS_DIR}/{old.name}" not in pages:
+                old.unlink()
     return page
+
+
+def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = None) -> list[Path]:
+    """Leaderboard files that differ from what the Result files give now (missing ones included),
+    and task pages that no result backs any more.  Writes nothing (plots are not redrawn)."""
+    out_dir = Path(out_dir)
+    page = Path(page) if page is not None else out_dir / "README.md"
+    root = page.parent
+    pages = render_pages(read_results(out_dir / "results"), plots_dir=None)
+    stale = []
+    for rel, text in pages.items():
+        path = page if rel == "README.md" else root / rel
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+    tasks_dir = root / TASKS_DIR
+    if tasks_dir.is_dir():
+        stale += sorted(p for p in tasks_dir.glob("*.md") if f"{TASKS_DIR}/{p.name}" not in pages)
+    return stale

@@ -76,7 +76,7 @@ import numpy as np
 from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.errors import DataFormatError, ShapeError
 from benchmark.families import Measurement
-from benchmark.leaderboard import Column, cell, details_block, markdown_table, ranked
+from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, plot_link, ranked
 from benchmark.scoring import bootstrap_ci, cluster_bootstrap_ci, difference_ci
 from benchmark.vocabulary import reference_words
 
@@ -91,6 +91,19 @@ TABLE_COLUMNS = (
     Column("adj. self-sim. (z)", "z/self_similarity/adjusted", ci=True),
     Column("anchor cos", "drift/anchor_cos", ci=True),
     Column("sense gap", "drift/sense_gap", ci=True),
+)
+
+SUMMARY = Summary(
+    question="How far does one word's vector drift across sentences, and does a layer separate a word's senses?",
+    columns=(
+        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
+        Column("sense acc. ↑", "sense/accuracy", ci=True),
+        Column("shuffled-label acc.", "sense/baseline/shuffled", ci=True),
+        Column("adj. self-sim. (z)", "z/self_similarity/adjusted", ci=True),
+        Column("anchor cos", "drift/anchor_cos", ci=True),
+    ),
+    baseline="sense/baseline/shuffled",
+    n=lambda r: f"{r.sizes.get('sense_words_test', '–')} test words",
 )
 
 LAYER_KEYS = (
@@ -426,7 +439,7 @@ def render_section(results, plots_dir) -> str:
         for c in TABLE_COLUMNS:
             row[c.header] = cell(r, c)
         row["CIs apart"] = "yes" if (r.metrics.get("sense/ci_separation") or -1.0) > 0 else "no"
-        row["plot"] = f"[png](plots/{name})"
+        row["plot"] = f"[png]({plot_link(name)})"
         row["status"] = r.status
         rows.append(row)
         best = r.details.get("layer")
@@ -435,7 +448,7 @@ def render_section(results, plots_dir) -> str:
         senses = [{"word": w, "split": v.get("split", ""),
                    "anchor cos by sense": ", ".join(f"{s} {_fmt(c)}" for s, c in v.items() if s != "split")}
                   for w, v in sorted(r.details.get("per_sense", {}).items())]
-        blocks += [f"### {' / '.join(r.models)}", "", f"![{r.item_id}](plots/{name})", ""]
+        blocks += [f"### {' / '.join(r.models)}", "", f"![{r.item_id}]({plot_link(name)})", ""]
         if lines:
             blocks += [markdown_table(lines), ""]
         if senses:

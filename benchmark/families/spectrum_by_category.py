@@ -69,7 +69,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.categories import CategorySet, load_categories, load_shipped_categories
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families import Measurement
-from benchmark.leaderboard import details_block, markdown_table
+from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link
 from benchmark.scoring.spectrum import (
     compare_with_null,
     frequency_matched_sampler,
@@ -96,6 +96,32 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "categories_file": "datasets/categories/categories.json",
     "view": {},
 }
+
+def _covered(r) -> str:
+    m = r.metrics
+    return f"{int(m.get('categories/n_covered') or 0)}/{int(m.get('categories/n_total') or 0)}"
+
+
+def _sharper(r) -> str:
+    m = r.metrics
+    frac, n = m.get("categories/frac_sharper_than_null"), m.get("categories/n_covered") or 0
+    return "–" if frac is None else f"{round(frac * n)}/{int(n)}"
+
+
+SUMMARY = Summary(
+    question="Is a word category's mean-centred singular spectrum sharper than that of random words of the "
+             "same frequency?",
+    columns=(
+        Column("median category z ↑", "categories/median_z", digits=2),
+        Column("sharper than null (Holm)", "", value=_sharper),
+        Column("median σ1 share", "categories/median_sigma1_share"),
+        Column("null σ1 share", "categories/median_null_sigma1_share"),
+        Column("letters z", "controls/letters/z", digits=2),
+        Column("categories covered", "", value=_covered),
+    ),
+    baseline="categories/median_null_sigma1_share",
+    n=lambda r: f"{int(r.metrics.get('categories/n_covered') or 0)} categories",
+)
 
 CURVE_DECIMALS = 6
 PLOT_SIZE_TOLERANCE = 3  # scree plots show categories whose N is within this of the band's N
@@ -875,7 +901,7 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             f"**Claim {claim['verdict']}.** {claim['text']}",
             "",
-            f"![scree plot {label}](plots/{name})",
+            f"![scree plot {label}]({plot_link(name)})",
             "",
             *details_block("Categories ranked by sharpness (z of σ1 share), with controls",
                            _setsmarkdown_table(sets, ("semantic", "control"), r.details.get("gaussian"))),

@@ -32,7 +32,7 @@ import numpy as np
 from benchmark.errors import TaskError
 from benchmark.families import Measurement
 from benchmark.families import spectrum_by_category as per_space
-from benchmark.leaderboard import details_block, markdown_table, ranked
+from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link, ranked
 
 MAIN_METRIC = "layers/mean_median_z"
 
@@ -62,6 +62,19 @@ LAYER_METRICS = (
     "shipped/frac_sharper_than_null",
 )
 SET_DECIMALS = 4
+
+SUMMARY = Summary(
+    question="Through the layers of a contextual model, do word categories keep sharper spectra than random words?",
+    columns=(
+        Column("mean over layers of median z ↑", MAIN_METRIC, digits=2),
+        Column("min median z", "layers/min_median_z", digits=2),
+        Column("max median z", "layers/max_median_z", digits=2),
+        Column("sharpest layer", "", value=lambda r: str(int(r.metrics["layers/sharpest"]))
+               if r.metrics.get("layers/sharpest") is not None else "–"),
+        Column("categories covered (layer 0)", "", value=lambda r: str(r.sizes.get("categories_covered_layer0", "–"))),
+    ),
+    n=lambda r: f"{int(r.metrics.get('layers/n') or 0)} layers",
+)
 
 
 def _category_z(sets: Mapping[str, dict]) -> dict[str, float]:
@@ -305,7 +318,7 @@ def render_section(results, plots_dir: Path | None) -> str:
         out += [
             f"### {label}",
             "",
-            f"![layer curves {label}](plots/{name})",
+            f"![layer curves {label}]({plot_link(name)})",
             "",
             markdown_table(_layer_rows(r)),
             "",

@@ -66,7 +66,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
 from benchmark.families import Measurement, static_static
-from benchmark.leaderboard import Column, cell, details_block, markdown_table, ranked
+from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, plot_link, ranked
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -93,6 +93,21 @@ TABLE_COLUMNS = (
     Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
     Column("decontext. P@1 CSLS ↑", "decontextualized/p@1/csls", ci=True),
     Column("input-emb. P@1 CSLS ↑", "input/p@1/csls", ci=True),
+)
+
+SUMMARY = Summary(
+    question="At which layer is a contextual model still a rotated copy of a static space?",
+    columns=(
+        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
+        Column("P@1 CSLS ↑", "p@1/csls", ci=True),
+        Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+        Column("decontext. P@1 CSLS", "decontextualized/p@1/csls"),
+        Column("input-emb. P@1 CSLS", "input/p@1/csls"),
+        Column("coverage ↑", "coverage"),
+    ),
+    baseline="baseline/shuffled/p@1/csls",
+    coverage="coverage",
+    n=lambda r: f"{r.sizes.get('test', '–')} test words",
 )
 
 
@@ -327,7 +342,7 @@ def render_section(results, plots_dir) -> str:
         row["decontext. layer"] = str(r.details.get("decontextualized_layer", "–"))
         for c in TABLE_COLUMNS[6:]:
             row[c.header] = cell(r, c)
-        row["curve"] = f"[png](plots/{name})"
+        row["curve"] = f"[png]({plot_link(name)})"
         row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
         row["status"] = r.status
         rows.append(row)
@@ -350,7 +365,7 @@ def render_section(results, plots_dir) -> str:
                           "decontext. P@1 CSLS": "", "decontext. mean cos": "",
                           **({"pooled P@1 CSLS, no z-score": ""} if raw else {})})
         if lines:
-            per_layer += [f"**{' → '.join(r.models)}** ([plot](plots/{name}))", "",
+            per_layer += [f"**{' → '.join(r.models)}** ([plot]({plot_link(name)}))", "",
                           markdown_table(lines), ""]
     arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([

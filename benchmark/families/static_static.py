@@ -27,7 +27,7 @@ import numpy as np
 
 from benchmark.errors import ShapeError
 from benchmark.families import Measurement
-from benchmark.leaderboard import Column
+from benchmark.leaderboard import Column, Summary
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -58,6 +58,21 @@ TABLE_COLUMNS = (
     Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
     Column("lstsq+bias P@1 NN ↑", "lstsq/p@1/nn"),
     Column("CKA ↑", "similarity/cka"),
+)
+
+SUMMARY = Summary(
+    question="Does an orthogonal map fitted on a dictionary send model A's words onto model B's?",
+    columns=(
+        Column("P@1 CSLS ↑", "p@1/csls", ci=True),
+        Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+        Column("P@1 NN ↑", "p@1/nn"),
+        Column("P@1 ISF ↑", "p@1/isf"),
+        Column("mean cos ↑ (exact map 1)", "mean_cos"),
+        Column("coverage ↑", "coverage"),
+    ),
+    baseline="baseline/shuffled/p@1/csls",
+    coverage="coverage",
+    n=lambda r: f"{r.sizes.get('test', '–')} test words",
 )
 
 

@@ -92,7 +92,7 @@ def test_real_models_complete_both_families(model, small_tasks, tmp_path):
         assert cd.status == "passed", cd.failures
         assert cd.metrics["sense/ci_separation"] > 0
 
-    page = (out / "README.md").read_text(encoding="utf-8")
+    page = "\n".join(p.read_text(encoding="utf-8") for p in sorted((out / "tasks").glob("*.md")))
     for name in (f"static_contextual_small__glove-6b-50d__{model}.png", f"context_drift_small__{model}.png"):
-        assert f"(plots/{name})" in page
+        assert f"(../plots/{name})" in page
         assert (out / "plots" / name).stat().st_size > 10_000

@@ -71,10 +71,10 @@ def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     medians = [sweep.metrics[f"layer/{i}/categories/median_z"] for i in range(n)]
     assert sweep.metrics["layers/mean_median_z"] == pytest.approx(sum(medians) / n)
 
-    page = (out / "README.md").read_text(encoding="utf-8")
+    page = "\n".join(p.read_text(encoding="utf-8") for p in sorted((out / "tasks").glob("*.md")))
     for task in TASKS:
         name = f"{task}__{model}.png"
-        assert f"(plots/{name})" in page
+        assert f"(../plots/{name})" in page
         assert (out / "plots" / name).stat().st_size > 10_000
     print(f"\n{model}: {elapsed:.0f}s for input + {n} layers (n_null {N_NULL}); median z by layer: "
           + " ".join(f"{z:+.1f}" for z in medians)

@@ -66,7 +66,13 @@ def test_leaderboard_check_detects_stale_page(tmp_path, capsys):
     assert main(["leaderboard", "--results", str(tmp_path), "--check"]) == 0
     write_result(result("ba", 0.7), tmp_path / "results")
     assert main(["leaderboard", "--results", str(tmp_path), "--check"]) == 1
-    assert "is stale" in capsys.readouterr().out
+    assert "stale: " in capsys.readouterr().out
+    (tmp_path / "tasks" / "gone.md").write_text("a page no result backs", encoding="utf-8")
+    assert main(["leaderboard", "--results", str(tmp_path)]) == 0
+    assert not (tmp_path / "tasks" / "gone.md").exists()
+    (tmp_path / "summary.csv").write_text("edited by hand\n", encoding="utf-8")
+    assert main(["leaderboard", "--results", str(tmp_path), "--check"]) == 1
+    assert "summary.csv" in capsys.readouterr().out
 
 
 def _write_vectors(path: Path, words, vectors):

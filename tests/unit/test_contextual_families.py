@@ -349,9 +349,12 @@ def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
         ci = cluster_bootstrap_ci(hits, labels, n_resamples=SMALL_CD["n_bootstrap"], seed=0)
         assert ci == pytest.approx((cd.metrics["sense/accuracy:ci_low"], cd.metrics["sense/accuracy:ci_high"]))
 
-    page = (out / "README.md").read_text(encoding="utf-8")
+    summary = (out / "README.md").read_text(encoding="utf-8")
+    assert "](tasks/tiny_static_contextual.md)" in summary and "](tasks/tiny_context_drift.md)" in summary
+    page = "\n".join((out / "tasks" / f"{t}.md").read_text(encoding="utf-8")
+                     for t in ("tiny_static_contextual", "tiny_context_drift"))
     for name in ("tiny_static_contextual__toy-static__tiny-bert.png", "tiny_context_drift__tiny-gpt2.png"):
-        assert f"(plots/{name})" in page
+        assert f"(../plots/{name})" in page
         png = out / "plots" / name
         assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "## tiny_static_contextual (v1.0)" in page and "## tiny_context_drift (v1.0)" in page
@@ -364,7 +367,9 @@ def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
 
     before = {p.name: p.read_bytes() for p in (out / "plots").iterdir()}
     page2 = write_leaderboard(out, tmp_path / "again" / "README.md")
-    assert page2.read_text(encoding="utf-8") == page
+    assert page2.read_text(encoding="utf-8") == summary
+    for t in ("tiny_static_contextual", "tiny_context_drift"):
+        assert (tmp_path / "again" / "tasks" / f"{t}.md").read_bytes() == (out / "tasks" / f"{t}.md").read_bytes()
     assert {p.name: p.read_bytes() for p in (tmp_path / "again" / "plots").iterdir()} == before
 
     # same seed, same numbers (extraction comes back from the disk cache)

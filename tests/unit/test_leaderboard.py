@@ -1,14 +1,17 @@
-"""The markdown page is a pure function of the Result files (golden file)."""
+"""The leaderboard files are a pure function of the Result files (golden files)."""
 
+import csv
+import io
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from benchmark.leaderboard import render, write_leaderboard
+from benchmark.leaderboard import render, render_pages, stale_files, write_leaderboard
 from benchmark.results import Result, write_result
 
-GOLDEN = Path(__file__).parent / "golden" / "leaderboard_static.md"
+GOLDEN = Path(__file__).parent / "golden" / "leaderboard"
 PARAMS = {
     "search_vocab": 50000, "n_train": 5000, "n_dev": 500, "n_test": 1500, "min_train": 500,
     "normalization": "unit+center+unit", "csls_k": 10, "ks": [1, 5, 10],
@@ -39,21 +42,66 @@ def fixture_results():
     return out
 
 
-def test_golden_markdown():
-    page = render(fixture_results())
+def test_golden_pages():
+    """Summary page, task page, summary.csv and summary.json, byte for byte."""
+    pages = render_pages(fixture_results())
+    assert sorted(pages) == ["README.md", "summary.csv", "summary.json", "tasks/static_static.md"]
     if os.environ.get("ROSETTA_UPDATE_GOLDEN") == "1":  # regenerate on purpose; review the diff, then commit
-        GOLDEN.write_text(page, encoding="utf-8")
-    if not GOLDEN.exists():
-        pytest.fail(f"golden file {GOLDEN} is missing: regenerate it with ROSETTA_UPDATE_GOLDEN=1 and review it")
-    assert page == GOLDEN.read_text(encoding="utf-8")
+        for rel, text in pages.items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_text(text, encoding="utf-8")
+    for rel, text in pages.items():
+        if not (GOLDEN / rel).exists():
+            pytest.fail(f"golden file {GOLDEN / rel} is missing: regenerate with ROSETTA_UPDATE_GOLDEN=1 and review it")
+        assert text == (GOLDEN / rel).read_text(encoding="utf-8"), rel
+
+
+def test_summary_page_is_short_and_links_each_task_page():
+    pages = render_pages(fixture_results())
+    summary = pages["README.md"]
+    assert "<details>" not in summary and "](tasks/static_static.md)" in summary
+    assert summary.index("## static_static") < summary.index("## Provenance")
+    header = next(ln for ln in summary.splitlines() if ln.startswith("| #"))
+    assert len(header.strip("|").split("|")) <= 10
+    rows = list(csv.DictReader(io.StringIO(pages["summary.csv"])))
+    assert [r["models"] for r in rows] == ["word2vec-gnews->spacy-md-300", "glove-6b-50d->spacy-md-300"]
+    assert float(rows[0]["value"]) == 0.83 and float(rows[0]["ci_low"]) == pytest.approx(0.81)
+    assert rows[0]["baseline"] == "0.0"
+    data = json.loads(pages["summary.json"])
+    assert data["schema_version"] == 1 and data["items"][1]["value"] == 0.61
+
+
+def test_reading_order_is_fixed_not_alphabetical():
+    from dataclasses import replace
+
+    base = fixture_results()[0]
+    results = [replace(base, task=t, family=f) for t, f in (
+        ("spectrum_by_category", "spectrum_by_category"), ("context_drift", "context_drift"),
+        ("static_static", "static_static"))]
+    from benchmark.leaderboard import reading_order
+
+    assert [t for t, _ in reading_order(results)] == ["static_static", "context_drift", "spectrum_by_category"]
+
+
+def test_check_names_stale_and_orphan_files(tmp_path):
+    for r in fixture_results():
+        write_result(r, tmp_path / "results")
+    assert len(stale_files(tmp_path)) == 4  # nothing written yet
+    write_leaderboard(tmp_path)
+    assert stale_files(tmp_path) == []
+    (tmp_path / "tasks" / "old_task.md").write_text("x", encoding="utf-8")
+    (tmp_path / "summary.json").write_text("{}", encoding="utf-8")
+    assert sorted(p.name for p in stale_files(tmp_path)) == ["old_task.md", "summary.json"]
 
 
 def test_ranked_by_main_metric_and_timing_free():
     page = render(fixture_results())
     assert page.index("word2vec-gnews → spacy-md-300") < page.index("glove-6b-50d → spacy-md-300")
     assert "0.830 [0.810, 0.850]" in page
-    assert "P@1 CSLS ↑" in page and "mean cos ↑ (exact map 1)" in page and "0.740 [0.730, 0.750]" in page
-    assert "10.375" not in page  # timings stay in the JSON
+    task = render_pages(fixture_results())["tasks/static_static.md"]
+    assert "P@1 CSLS ↑" in task and "mean cos ↑ (exact map 1)" in task and "0.740 [0.730, 0.750]" in task
+    for text in render_pages(fixture_results()).values():
+        assert "10.375" not in text  # timings stay in the JSON
 
 
 def test_same_results_byte_identical_page(tmp_path):

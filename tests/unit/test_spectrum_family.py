@@ -13,7 +13,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.errors import TaskError
 from benchmark.families import FAMILIES
 from benchmark.families import spectrum_by_category as fam
-from benchmark.leaderboard import render
+from benchmark.leaderboard import render_pages, render_task_page
 from benchmark.results import Result
 from benchmark.tasks import Task
 from benchmark.vocabulary import reference_words
@@ -263,7 +263,7 @@ def test_render_section_hand_made(tmp_path):
     assert pairs["a-model", "c-model"]["rho"] == pytest.approx(-1.0) and pairs["a-model", "c-model"]["n"] == 3
     assert pairs["a-model", "c-model"]["n_all"] == 4  # + the shipped set
     assert "+1.000" in page and "-1.000" in page
-    assert "![scree plot a-model](plots/spectrum_by_category__a-model.png)" in page
+    assert "![scree plot a-model](../plots/spectrum_by_category__a-model.png)" in page
     assert "*letters* (control)" in page and "isotropic Gaussian 4×8" in page
     assert "`digits`: coverage 0.00 < 0.80" in page and "skipped (0%)" in page
     assert "weat:flowers" in page
@@ -296,12 +296,15 @@ def test_across_tasks_matrix_covers_static_and_contextual_views():
     assert [c.strip() for c in row.strip("|").split("|")] == ["a-model", "·", "+1.00 (4)", "-1.00 (3)"]
     assert "contextual ↔ static: median ρ +0.00 over 2 pairs" in section
     assert "contextual ↔ contextual: median ρ -1.00 over 1 pair;" in section
-    # the page carries it once, after the task sections
-    page = render([static, ctx_input, ctx_last])
-    assert page.count("## Spectrum sharpness across models and views") == 1
-    assert page.index("## spectrum_contextual_last") < page.index("## Spectrum sharpness across") < page.index(
+    # one page of its own, linked from the summary page once, before the provenance
+    pages = render_pages([static, ctx_input, ctx_last])
+    across = "tasks/spectrum_by_category__across_tasks.md"
+    assert pages[across].count("## Spectrum sharpness across models and views") == 1
+    summary = pages["README.md"]
+    assert summary.count(f"]({across})") == 1
+    assert summary.index("## spectrum_contextual_last") < summary.index(f"]({across})") < summary.index(
         "## Provenance")
-    assert "## Spectrum sharpness across" not in render([static])
+    assert across not in render_pages([static])
 
 
 def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
@@ -309,12 +312,12 @@ def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
     emb2, planted, isotropic = _toy(5, name="toy-two")
     m2 = fam.evaluate(task, [emb2], seed=0)
     results = [_result(task, ("toy-spectrum",), m), _result(task, ("toy-two",), m2)]
-    page = render(results, plots_dir=tmp_path / "plots")
+    page = render_task_page(results, plots_dir=tmp_path / "plots")
     assert "## spectrum_by_category" in page and "| planted" in page
-    assert "plots/spectrum_by_category__toy-two.png" in page
+    assert "../plots/spectrum_by_category__toy-two.png" in page
     assert (tmp_path / "plots" / "spectrum_by_category__toy-spectrum.png").is_file()
     assert (tmp_path / "plots" / "spectrum_by_category__toy-two.png").is_file()
-    assert render(results, plots_dir=None) == page  # the page does not depend on writing plots
+    assert render_task_page(results, plots_dir=None) == page  # the page does not depend on writing plots
 
 
 def test_bad_params_are_named():

@@ -12,7 +12,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.errors import TaskError
 from benchmark.families import FAMILIES
 from benchmark.families import spectrum_layers as fam
-from benchmark.leaderboard import render
+from benchmark.leaderboard import render_task_page
 from benchmark.results import Result
 from benchmark.tasks import Task
 from benchmark.vocabulary import reference_words
@@ -152,10 +152,10 @@ def _result(task, m) -> Result:
 
 def test_section_links_a_written_plot_and_tables_every_layer(layer_run, tmp_path):
     task, _, m = layer_run
-    page = render([_result(task, m)], plots_dir=tmp_path)
+    page = render_task_page([_result(task, m)], plots_dir=tmp_path)
     plot = "spectrum_contextual_layers__fake-contextual.png"
     assert (tmp_path / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert f"](plots/{plot})" in page
+    assert f"](../plots/{plot})" in page
     section = page.split("### fake-contextual")[1]
     layer_rows = [ln for ln in section.splitlines() if ln.startswith("| ") and ln.split("|")[1].strip().isdigit()]
     assert [ln.split("|")[1].strip() for ln in layer_rows] == ["0", "1", "2"]
@@ -163,7 +163,7 @@ def test_section_links_a_written_plot_and_tables_every_layer(layer_run, tmp_path
     assert f"{m.metrics[fam.MAIN_METRIC]:+.2f}" in page
     assert "mean over all layers of the median category z" in page
     # a pure function of the results
-    assert render([_result(task, m)], plots_dir=None) == page
+    assert render_task_page([_result(task, m)], plots_dir=None) == page
 
 
 def test_registered_task():
