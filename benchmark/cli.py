@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark {run,score,compare,leaderboard,models,tasks}``.
+"""Command line: ``python -m benchmark {run,score,compare,leaderboard,site,models,tasks}``.
 
 Errors the user can fix (unknown names, bad files) print one line to stderr
 and exit with status 2; failed expectations exit with status 1.
@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
     board.add_argument("--out", default=None, help="markdown file (default: <results>/README.md)")
     board.add_argument("--check", action="store_true", help="exit 1 when the markdown file is stale; write nothing")
+
+    site = sub.add_parser("site", help="write the leaderboard as a self-contained static site (HTML, no network)")
+    site.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
+    site.add_argument("--out", default=None, help="site folder (default: <results>/site)")
     return parser
 
 
@@ -195,11 +199,19 @@ def _cmd_leaderboard(args) -> int:
     return 0
 
 
+def _cmd_site(args) -> int:
+    from benchmark.site import SITE_DIR, write_site
+
+    index = write_site(args.results, args.out or Path(args.results) / SITE_DIR)
+    print(f"wrote {index} (open it in a browser; it needs no network)")
+    return 0
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = _parser().parse_args(argv)
     command = {"run": _cmd_run, "score": _cmd_score, "compare": _cmd_compare, "models": _cmd_models,
-               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard}
+               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "site": _cmd_site}
     try:
         return command[args.command](args)
     except BenchmarkError as exc:

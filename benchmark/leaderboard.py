@@ -9,7 +9,8 @@ results give the same bytes; timings and dates stay in the JSON):
 * ``tasks/<task>.md`` -- everything a specialist wants: the family's full section (per-layer
   and per-category tables, plots, the protocol);
 * ``summary.csv`` and ``summary.json`` -- one row per item: the main metric, its CI and baseline;
-* ``plots/*.png`` -- written by the families while rendering their task pages.
+* ``plots/*.png`` -- written by the families while rendering their task pages;
+* ``site/`` -- the same as a self-contained static site (:mod:`benchmark.site`).
 """
 
 from __future__ import annotations
@@ -367,6 +368,9 @@ def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None
         for old in tasks_dir.glob("*.md"):
             if f"{TASKS_DIR}/{old.name}" not in pages:
                 old.unlink()
+    from benchmark.site import SITE_DIR, write_site
+
+    write_site(out_dir, root / SITE_DIR, plots_from=root / PLOTS_DIR)
     return page
 
 
@@ -385,4 +389,6 @@ def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = Non
     tasks_dir = root / TASKS_DIR
     if tasks_dir.is_dir():
         stale += sorted(p for p in tasks_dir.glob("*.md") if f"{TASKS_DIR}/{p.name}" not in pages)
-    return stale
+    from benchmark.site import SITE_DIR, stale_site_files
+
+    return stale + stale_site_files(out_dir, root / SITE_DIR)

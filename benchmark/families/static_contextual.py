@@ -365,7 +365,7 @@ def render_section(results, plots_dir) -> str:
                           "decontext. P@1 CSLS": "", "decontext. mean cos": "",
                           **({"pooled P@1 CSLS, no z-score": ""} if raw else {})})
         if lines:
-            per_layer += [f"**{' → '.join(r.models)}** ([plot]({plot_link(name)}))", "",
+            per_layer += [f"**{' → '.join(r.models)}**", "", f"![layer curves {r.item_id}]({plot_link(name)})", "",
                           markdown_table(lines), ""]
     arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
