@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
+from test_leaderboard import fixture_results
+
 from benchmark.leaderboard import stale_files, write_leaderboard
 from benchmark.results import write_result
 from benchmark.site import model_rows, render_site, write_site
-
-from test_leaderboard import fixture_results
 
 
 def test_pages_are_a_pure_function_of_the_results():
