@@ -482,6 +482,7 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
         "null_bands": null_bands,
         "skipped": {k: e["reason"] for k, e in sets.items() if e["status"] == "skipped"},
         "claim": claim,
+        "set_metrics": set_metrics(sets),
     }
     sizes = {
         "dim": emb.dim,
@@ -506,10 +507,14 @@ def _gaussian_control(n: int, d: int, seed: int, p: Mapping[str, Any]) -> dict:
 _SET_METRICS = ("sigma1_share", "topk_share", "effective_rank", "participation_ratio")
 
 
-def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> dict[str, float]:
-    out: dict[str, float] = {"null/n_draws": float(p["n_null"])}
-    prefix = {"semantic": "cat", "shipped": "shipped", "control": "controls"}
+def set_metrics(sets: Mapping[str, dict]) -> dict[str, float]:
+    """Per-set values, ``cat/<set>/<metric>`` and ``shipped/<set>/<metric>``: kept in the Result's
+    ``details["set_metrics"]`` (``metrics`` holds the headline numbers only)."""
+    out: dict[str, float] = {}
+    prefix = {"semantic": "cat", "shipped": "shipped"}
     for name, e in sets.items():
+        if e["kind"] not in prefix:
+            continue
         base = f"{prefix[e['kind']]}/{name}"
         out[f"{base}/coverage"] = e["coverage"]
         if e["status"] != "ok":
@@ -520,6 +525,22 @@ def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> 
         out[f"{base}/p"] = e["p"]
         if "p_adjusted" in e:
             out[f"{base}/p_adjusted"] = e["p_adjusted"]
+    return out
+
+
+def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> dict[str, float]:
+    """Headline metrics: aggregates over the categories and shipped sets, the controls, the null."""
+    out: dict[str, float] = {"null/n_draws": float(p["n_null"])}
+    for name, e in sets.items():
+        if e["kind"] != "control":
+            continue
+        out[f"controls/{name}/coverage"] = e["coverage"]
+        if e["status"] != "ok":
+            continue
+        for k in _SET_METRICS:
+            out[f"controls/{name}/{k}"] = e["metrics"][k]
+        out[f"controls/{name}/z"] = e["z"]
+        out[f"controls/{name}/p"] = e["p"]
     for k in (*_SET_METRICS, "zero_tail"):
         out[f"controls/gaussian/{k}"] = float(gaussian["metrics"][k])
     shares = [e["frequency_match"]["pool_other_sets_share"] for e in sets.values() if e["status"] == "ok"]

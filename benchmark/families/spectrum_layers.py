@@ -100,6 +100,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     first_z: dict[str, float] | None = None
     prev_z: dict[str, float] | None = None
     skipped: dict[str, str] = {}
+    layer_metrics: dict[str, dict[str, float]] = {}  # layer → per-layer values (details, not headline metrics)
     max_share = 0.0
     for layer in range(n_layers):
         layer_params = {**params, "view": {**view, "layer": layer}}
@@ -110,15 +111,16 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
         m, d = meas.metrics, meas.details
         max_share = max(max_share, m["null/max_pool_other_sets_share"])
+        here = layer_metrics[str(layer)] = {}
         for name in LAYER_METRICS:
             if m.get(name) is not None:
-                metrics[f"layer/{layer}/{name}"] = float(m[name])
+                here[name] = float(m[name])
         z = _category_z(d["sets"])
         first_z = z if first_z is None else first_z
         for ref_name, ref in (("rho_vs_layer0", first_z), ("rho_vs_previous", prev_z)):
             rho = None if ref is None or layer == 0 else per_space.spearman_rho(z, ref)[0]
             if rho is not None:
-                metrics[f"layer/{layer}/{ref_name}"] = rho
+                here[ref_name] = rho
         prev_z = z
         layers[str(layer)] = {
             "claim": d["claim"]["verdict"],
@@ -137,7 +139,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             skipped.setdefault(k, f"layer {layer}: {reason}")
 
     model_info = {**d["model"], "name": getattr(model, "name", d["model"]["name"]), "num_layers": n_layers}
-    medians = np.array([metrics.get(f"layer/{i}/categories/median_z", np.nan) for i in range(n_layers)])
+    medians = np.array([layer_metrics[str(i)].get("categories/median_z", np.nan) for i in range(n_layers)])
     if np.isnan(medians).all():
         raise TaskError(f"model {model_info.get('name')!r}: no category reached the coverage threshold at any layer")
     finite = np.flatnonzero(~np.isnan(medians))
@@ -156,9 +158,10 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         "model": model_info,
         "layers": layers,
         "skipped": skipped,
+        "layer_metrics": layer_metrics,
     }
     sizes = {"layers": n_layers, "n_null": int(params["n_null"]),
-             "categories_covered_layer0": int(metrics.get("layer/0/categories/n_covered", 0))}
+             "categories_covered_layer0": int(layer_metrics["0"].get("categories/n_covered", 0))}
     return Measurement(metrics=metrics, sizes=sizes, details=details)
 
 
@@ -171,8 +174,17 @@ def _n_layers(result) -> int:
     return int(result.metrics.get("layers/n") or len(result.details.get("layers", {})))
 
 
+def layer_value(result, layer: int, name: str) -> float | None:
+    """A per-layer value: ``details["layer_metrics"][layer][name]`` (Results before schema 2 kept it in
+    ``metrics["layer/<layer>/<name>"]``)."""
+    per_layer = result.details.get("layer_metrics")
+    if per_layer is not None:
+        return per_layer.get(str(layer), {}).get(name)
+    return result.metrics.get(f"layer/{layer}/{name}")
+
+
 def _col(result, name: str) -> list[float | None]:
-    return [result.metrics.get(f"layer/{i}/{name}") for i in range(_n_layers(result))]
+    return [layer_value(result, i, name) for i in range(_n_layers(result))]
 
 
 def _quartiles(result) -> tuple[list[float | None], list[float | None]]:
@@ -196,7 +208,7 @@ def _layer_rows(result) -> list[dict]:
     rows = []
     for i in range(_n_layers(result)):
         def g(name: str, i: int = i):
-            return result.metrics.get(f"layer/{i}/{name}")
+            return layer_value(result, i, name)
 
         n_cov = g("categories/n_covered")
         letters, digits = g("controls/letters/z"), g("controls/digits/z")
@@ -303,9 +315,10 @@ def render_section(results, plots_dir: Path | None) -> str:
                               f"{f(m.get('layers/max_median_z'), 2, signed=True)}",
             "sharpest layer": "–" if m.get("layers/sharpest") is None else int(m["layers/sharpest"]),
             "claim holds at": f"{int(m.get('layers/n_claim_holds') or 0)}/{n} layers",
-            "layer 0 → last: sharper than null": f"{_count(m.get('layer/0/categories/frac_sharper_than_null'), m.get('layer/0/categories/n_covered'))}"
-                                                 f" → {_count(m.get(f'layer/{last}/categories/frac_sharper_than_null'), m.get(f'layer/{last}/categories/n_covered'))}",
-            "ρ(layer 0, last)": f(m.get(f"layer/{last}/rho_vs_layer0"), 2, signed=True),
+            "layer 0 → last: sharper than null": " → ".join(
+                _count(layer_value(r, i, "categories/frac_sharper_than_null"), layer_value(r, i, "categories/n_covered"))
+                for i in (0, last)),
+            "ρ(layer 0, last)": f(layer_value(r, last, "rho_vs_layer0"), 2, signed=True),
             "status": r.status,
         })
     out += [markdown_table(rows), ""]

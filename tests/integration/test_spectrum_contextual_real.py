@@ -63,12 +63,12 @@ def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     n = ctx.num_layers
     assert sweep.status == "passed" and sweep.sizes["layers"] == n == len(sweep.details["layers"])
     for layer in range(n):
-        assert sweep.metrics[f"layer/{layer}/categories/n_covered"] >= 20
-        assert sweep.metrics[f"layer/{layer}/shipped/n_covered"] >= 15
-        assert math.isfinite(sweep.metrics[f"layer/{layer}/categories/median_z"])
+        assert sweep.details["layer_metrics"][str(layer)]["categories/n_covered"] >= 20
+        assert sweep.details["layer_metrics"][str(layer)]["shipped/n_covered"] >= 15
+        assert math.isfinite(sweep.details["layer_metrics"][str(layer)]["categories/median_z"])
         for e in sweep.details["layers"][str(layer)]["sets"].values():
             assert math.isfinite(e["z"]) and 0 < e["sigma1_share"] <= 1
-    medians = [sweep.metrics[f"layer/{i}/categories/median_z"] for i in range(n)]
+    medians = [sweep.details["layer_metrics"][str(i)]["categories/median_z"] for i in range(n)]
     assert sweep.metrics["layers/mean_median_z"] == pytest.approx(sum(medians) / n)
 
     page = "\n".join(p.read_text(encoding="utf-8") for p in sorted((out / "tasks").glob("*.md")))

@@ -89,8 +89,8 @@ def test_planted_category_sharper_than_null(toy_run):
     assert planted["status"] == "ok" and planted["n"] == 20 and planted["coverage"] == 1.0
     assert planted["p"] < 0.01 and planted["z"] > 3
     assert planted["n_null"] == N_NULL and planted["p"] == pytest.approx(1 / (N_NULL + 1))
-    assert m.metrics["cat/planted/z"] == planted["z"]
-    assert m.metrics["cat/planted/sigma1_share"] > m.metrics["controls/gaussian/sigma1_share"]
+    assert m.details["set_metrics"]["cat/planted/z"] == planted["z"]
+    assert m.details["set_metrics"]["cat/planted/sigma1_share"] > m.metrics["controls/gaussian/sigma1_share"]
 
 
 def test_isotropic_category_not_sharper(toy_run):
@@ -119,7 +119,9 @@ def test_low_coverage_is_a_stated_skip(toy_run):
     assert e["status"] == "skipped" and e["coverage"] == 0.5
     assert "coverage 0.50 < 0.80" in e["reason"] and "qzxv" in e["reason"]
     assert "half_missing" in m.details["skipped"]
-    assert m.metrics["cat/half_missing/coverage"] == 0.5 and "cat/half_missing/z" not in m.metrics
+    assert m.details["set_metrics"]["cat/half_missing/coverage"] == 0.5
+    assert "cat/half_missing/z" not in m.details["set_metrics"]
+    assert not any(k.startswith(("cat/", "shipped/weat")) for k in m.metrics)  # headline numbers only
     # digits are not keys of the toy model: the control is skipped, not folded or crashed
     assert m.details["sets"]["digits"]["status"] == "skipped"
     assert m.metrics["categories/n_covered"] == 2 and m.metrics["categories/n_total"] == 3
@@ -131,8 +133,8 @@ def test_deterministic(toy_run):
     assert again.metrics == m.metrics
     assert json.dumps(again.details, sort_keys=True) == json.dumps(m.details, sort_keys=True)
     other = fam.evaluate(task, [emb], seed=1)
-    assert other.metrics["cat/planted/sigma1_share"] == m.metrics["cat/planted/sigma1_share"]
-    assert other.metrics["cat/isotropic/z"] != m.metrics["cat/isotropic/z"]  # a different null
+    assert other.details["set_metrics"]["cat/planted/sigma1_share"] == m.details["set_metrics"]["cat/planted/sigma1_share"]
+    assert other.details["set_metrics"]["cat/isotropic/z"] != m.details["set_metrics"]["cat/isotropic/z"]  # a different null
 
 
 def test_static_view_plugs_in_other_models(toy_run):

@@ -92,8 +92,9 @@ def test_every_layer_is_measured(layer_run):
     assert set(_space(0)[1]["rising"]) <= set(model.calls[0]["extra"])
     assert sorted(m.details["layers"]) == ["0", "1", "2"]
     for layer in range(3):
-        assert m.metrics[f"layer/{layer}/categories/n_covered"] == 4
-        assert f"layer/{layer}/categories/median_z" in m.metrics
+        assert m.details["layer_metrics"][str(layer)]["categories/n_covered"] == 4
+        assert "categories/median_z" in m.details["layer_metrics"][str(layer)]
+        assert not any(k.startswith("layer/") for k in m.metrics)  # per-layer values live in the details
     assert m.sizes["layers"] == 3 and m.sizes["n_null"] == N_NULL
     assert all(isinstance(v, float) and math.isfinite(v) for v in m.metrics.values())
 
@@ -109,14 +110,14 @@ def test_planted_structure_is_tracked_across_layers(layer_run):
 
 def test_headline_is_the_mean_over_all_layers(layer_run):
     _, _, m = layer_run
-    medians = [m.metrics[f"layer/{i}/categories/median_z"] for i in range(3)]
+    medians = [m.details["layer_metrics"][str(i)]["categories/median_z"] for i in range(3)]
     assert m.metrics[fam.MAIN_METRIC] == pytest.approx(np.mean(medians))
     assert m.metrics["layers/min_median_z"] == min(medians) and m.metrics["layers/max_median_z"] == max(medians)
     assert m.metrics["layers/sharpest"] == float(np.argmax(medians))
     assert "layer/0/rho_vs_layer0" not in m.metrics  # nothing to compare layer 0 with
     for i in (1, 2):
-        assert -1 <= m.metrics[f"layer/{i}/rho_vs_layer0"] <= 1
-        assert -1 <= m.metrics[f"layer/{i}/rho_vs_previous"] <= 1
+        assert -1 <= m.details["layer_metrics"][str(i)]["rho_vs_layer0"] <= 1
+        assert -1 <= m.details["layer_metrics"][str(i)]["rho_vs_previous"] <= 1
 
 
 def test_null_seeds_are_paired_across_layers(layer_run):
