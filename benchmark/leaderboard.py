@@ -154,6 +154,38 @@ def ranked(results: list[Result]) -> list[Result]:
     return sorted(results, key=lambda r: (sign * (r.metrics.get(first.main_metric) or 0.0), r.item_id))
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where one item ranks among a leaderboard's items of the same task (1 = best)."""
+
+    rank: int
+    of: int
+    above: str | None  # the item just better, e.g. "spacy-md-300→word2vec-gnews"
+    below: str | None  # the item just worse
+
+    def describe(self) -> str:
+        near = [f"below {self.above}" if self.above else "", f"above {self.below}" if self.below else ""]
+        near_text = ", ".join(n for n in near if n)
+        return f"{self.rank}/{self.of}" + (f": {near_text}" if near_text else "")
+
+
+def place_among(result: Result, board: list[Result]) -> Placement | None:
+    """Rank ``result`` by its task's main metric among ``board``'s items of the same task.
+
+    An item of ``board`` with the same id as ``result`` is replaced by ``result`` (a re-scored
+    item is not counted twice).  ``None`` when the result has no main-metric value.
+    """
+    if result.metrics.get(result.main_metric) is None:
+        return None
+    peers = [r for r in board if r.task == result.task and r.item_id != result.item_id
+             and r.metrics.get(result.main_metric) is not None]
+    order = ranked([*peers, result])
+    i = next(j for j, r in enumerate(order) if r is result)
+    name = lambda r: "→".join(r.models)  # noqa: E731
+    return Placement(i + 1, len(order), name(order[i - 1]) if i > 0 else None,
+                     name(order[i + 1]) if i + 1 < len(order) else None)
+
+
 def task_table(results: list[Result]) -> str:
     """One markdown table for the results of one task."""
     family = family_module(results[0].family)

@@ -115,3 +115,21 @@ def test_same_results_byte_identical_page(tmp_path):
 
 def test_empty_results_page(tmp_path):
     assert "No results yet." in write_leaderboard(tmp_path).read_text()
+
+
+def test_a_new_item_is_placed_among_the_leaderboards_items():
+    from dataclasses import replace
+
+    from benchmark.leaderboard import place_among
+
+    board = fixture_results()  # w2v→spacy 0.83, glove→spacy 0.61
+    mine = replace(board[0], models=["mine", "spacy-md-300"], metrics={**board[0].metrics, "p@1/csls": 0.70})
+    placed = place_among(mine, board)
+    assert (placed.rank, placed.of) == (2, 3)
+    assert placed.describe() == "2/3: below word2vec-gnews→spacy-md-300, above glove-6b-50d→spacy-md-300"
+    best = replace(mine, metrics={**mine.metrics, "p@1/csls": 0.99})
+    assert place_among(best, board).describe() == "1/3: above word2vec-gnews→spacy-md-300"
+    # a re-scored item of the board replaces its old self
+    again = replace(board[1], metrics={**board[1].metrics, "p@1/csls": 0.9})
+    assert (place_among(again, board).rank, place_among(again, board).of) == (1, 2)
+    assert place_among(replace(mine, metrics={}), board) is None
