@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmark.errors import DataFormatError
 from benchmark.results import Result, atomic_write_text, read_results
 
 
@@ -119,6 +120,8 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
     if not results:
         out += ["No results yet.", ""]
         return "\n".join(out)
+    skipped = [r for r in results if r.status == "skipped"]
+    results = [r for r in results if r.status != "skipped"]  # the families render measured items only
     by_task: dict[str, list[Result]] = {}
     for r in results:
         by_task.setdefault(r.task, []).append(r)
@@ -147,13 +150,28 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
         family_results = by_family[family_name]
         if hasattr(family, "render_across_tasks") and len(family_results) > 1:
             out += [family.render_across_tasks(family_results), ""]
-    out += ["## Provenance", "", *_provenance_lines(results), ""]
+    if skipped:
+        out += ["## Skipped items", "", "Items that could not be measured, with the reason.", ""]
+        out += [f"- `{r.item_id}` (v{r.task_version}): {r.skip_reason}" for r in skipped] + [""]
+    if results:
+        out += ["## Provenance", "", *_provenance_lines(results), ""]
     return "\n".join(out)
 
 
-def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None) -> Path:
+def results_of(out_dir: str | os.PathLike, *, skip_invalid: bool = False) -> list[Result]:
+    """The Results under ``out_dir/results``; a missing folder is an error, not an empty page."""
+    results_dir = Path(out_dir) / "results"
+    if not results_dir.is_dir():
+        raise DataFormatError(results_dir, "no such results directory (run `python -m benchmark run` first, "
+                                           "or pass --results DIR holding results/)")
+    return read_results(results_dir, skip_invalid=skip_invalid)
+
+
+def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None, *,
+                      skip_invalid: bool = False) -> Path:
     """Render ``out_dir/results/*.json`` into ``page`` (default ``out_dir/README.md``), atomically."""
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
-    atomic_write_text(page, render(read_results(out_dir / "results"), plots_dir=page.parent / "plots"))
+    results = results_of(out_dir, skip_invalid=skip_invalid)
+    atomic_write_text(page, render(results, plots_dir=page.parent / "plots"))
     return page
