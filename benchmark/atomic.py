@@ -113,12 +113,13 @@ def check_writable_dir(folder: str | os.PathLike, what: str = "output directory"
     way, no permission, a read-only or full file system.
     """
     folder = Path(folder)
-    probe_in = folder
-    if not create:
-        while not probe_in.exists() and probe_in.parent != probe_in:
-            probe_in = probe_in.parent
-    if probe_in.exists() and not probe_in.is_dir():
-        raise OutputPathError(f"{what} {os.fspath(folder)}: {os.fspath(probe_in)} is not a directory")
+    existing = folder  # the folder, or its nearest existing parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        blocker = "" if existing == folder else f": {os.fspath(existing)}"
+        raise OutputPathError(f"{what} {os.fspath(folder)}{blocker} is not a directory")
+    probe_in = folder if create else existing
     try:
         if create:
             folder.mkdir(parents=True, exist_ok=True)
