@@ -311,10 +311,11 @@ def _logging(args):
         logger.addHandler(handler)
     bench.setLevel(logging.INFO)
     saved_env = {k: os.environ.get(k) for k in QUIET_ENVIRONMENT}
+    bars_turned_off = quiet and "transformers" in sys.modules  # imported before this command (in-process callers)
     if quiet:
-        os.environ.update(QUIET_ENVIRONMENT)
-        if "transformers" in sys.modules:  # imported before this command (in-process callers)
-            sys.modules["transformers"].utils.logging.disable_progress_bar()
+        os.environ.update(QUIET_ENVIRONMENT)  # read when transformers is imported
+    if bars_turned_off:
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
     with warnings.catch_warnings():
         if quiet:
             logging.captureWarnings(True)
@@ -333,8 +334,10 @@ def _logging(args):
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-            if quiet and "transformers" in sys.modules:
-                sys.modules["transformers"].utils.logging.enable_progress_bar()
+            if bars_turned_off:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # huggingface_hub warns when its environment variable is set
+                    sys.modules["transformers"].utils.logging.enable_progress_bar()
 
 
 def main(argv=None) -> int:
