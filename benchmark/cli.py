@@ -152,12 +152,15 @@ def _cmd_run(args) -> int:
 
 def _cmd_score(args) -> int:
     from benchmark.adapters.catalog import user_model_spec
-    from benchmark.errors import DataFormatError
+    from benchmark.errors import DataFormatError, InvalidNameError
     from benchmark.models import MODELS, get_model_spec, load_model, register_model
-    from benchmark.results import check_name, read_results
+    from benchmark.results import SAFE_NAME, check_name, read_results
     from benchmark.runner import plan_items, prepare_output, select_models, select_tasks
 
     path = Path(args.path)
+    if args.name is None and not SAFE_NAME.fullmatch(path.stem):
+        raise InvalidNameError(f"{path}: the file name {path.stem!r} is no model id; pass --name ID "
+                               "(letters, digits and '. _ + @ -')")
     name = check_name(args.name or path.stem)
     if not path.exists():
         raise DataFormatError(path, "no such file or folder")
@@ -185,7 +188,7 @@ def _cmd_score(args) -> int:
     items = [i for i in plan_items(tasks, models) if name in i.models]
     summary = _run_and_report(items, args, args.out)
     print(score_table(name, {i.id for i in items},
-                      read_results(Path(args.out) / "results", skip_invalid=args.skip_invalid)))
+                      read_results(Path(args.out) / "results", skip_invalid=args.skip_invalid, warn=False)))
     return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 
 

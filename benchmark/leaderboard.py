@@ -158,20 +158,23 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
     return "\n".join(out)
 
 
-def results_of(out_dir: str | os.PathLike, *, skip_invalid: bool = False) -> list[Result]:
+def results_of(out_dir: str | os.PathLike, *, skip_invalid: bool = False, warn: bool = True) -> list[Result]:
     """The Results under ``out_dir/results``; a missing folder is an error, not an empty page."""
     results_dir = Path(out_dir) / "results"
     if not results_dir.is_dir():
         raise DataFormatError(results_dir, "no such results directory (run `python -m benchmark run` first, "
                                            "or pass --results DIR holding results/)")
-    return read_results(results_dir, skip_invalid=skip_invalid)
+    return read_results(results_dir, skip_invalid=skip_invalid, warn=warn)
 
 
 def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None, *,
-                      skip_invalid: bool = False) -> Path:
-    """Render ``out_dir/results/*.json`` into ``page`` (default ``out_dir/README.md``), atomically."""
+                      skip_invalid: bool = False, warn: bool = True) -> Path:
+    """Render ``out_dir/results/*.json`` into ``page`` (default ``out_dir/README.md``), atomically.
+
+    ``skip_invalid`` leaves out files that are not Results (warning about each unless ``warn`` is false).
+    """
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
-    results = results_of(out_dir, skip_invalid=skip_invalid)
+    results = results_of(out_dir, skip_invalid=skip_invalid, warn=warn)
     atomic_write_text(page, render(results, plots_dir=page.parent / "plots"))
     return page

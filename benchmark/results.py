@@ -154,16 +154,18 @@ def scan_results(results_dir: str | os.PathLike) -> tuple[list[Result], list[Dat
     return sorted(results, key=lambda r: r.item_id), invalid
 
 
-def read_results(results_dir: str | os.PathLike, *, skip_invalid: bool = False) -> list[Result]:
+def read_results(results_dir: str | os.PathLike, *, skip_invalid: bool = False, warn: bool = True) -> list[Result]:
     """All results in a directory, sorted by item id (temp files ignored).
 
     A file that is not a readable Result raises its :class:`DataFormatError`
-    (naming the file); with ``skip_invalid`` it is logged as a warning and left out.
+    (naming the file); with ``skip_invalid`` it is left out, with a logged
+    warning unless ``warn`` is false (a caller that has warned already).
     """
     results, invalid = scan_results(results_dir)
     if invalid and not skip_invalid:
         raise DataFormatError(invalid[0].path, f"{invalid[0].reason} (pass --skip-invalid to leave it out)",
                               line=invalid[0].line)
-    for exc in invalid:
-        log.warning("skipped %s", exc)
+    if warn:
+        for exc in invalid:
+            log.warning("skipped %s", exc)
     return results

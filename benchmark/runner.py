@@ -211,6 +211,9 @@ def prepare_output(out_dir: str | os.PathLike, *, skip_invalid: bool = False, cr
     page = Path(page) if page is not None else out_dir / "README.md"
     if page.is_dir():
         raise OutputPathError(f"leaderboard page {page} is a directory")
+    plots = out_dir / "plots"
+    if plots.exists() and not plots.is_dir():
+        raise OutputPathError(f"plots directory {plots} is not a directory")
     _, invalid = scan_results(results_dir)
     if invalid and not skip_invalid:
         first = invalid[0]
@@ -280,5 +283,5 @@ def run(
             summary.reused.append(item.id)
         else:
             summary.computed.append(result)
-    write_leaderboard(out_dir, skip_invalid=skip_invalid)
+    write_leaderboard(out_dir, skip_invalid=skip_invalid, warn=False)  # prepare_output warned
     return summary

@@ -21,7 +21,7 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.errors import DataFormatError, InvalidNameError
-from benchmark.results import Result, check_name, read_result, read_results, result_filename, write_result
+from benchmark.results import Result, check_name, read_results, result_filename, write_result
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -258,6 +258,14 @@ def test_score_name_with_a_path_escape(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.vec"]  # no stray folder, no Result anywhere
 
 
+def test_score_a_file_whose_name_is_no_model_id(tmp_path, capsys):
+    vectors = _write_vectors(tmp_path / "my vectors.vec", ["cat", "dog"], np.eye(2))
+    assert main(["score", str(vectors), "--format", "word2vec", "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert _one_line_error(capsys) == (f"{vectors}: the file name 'my vectors' is no model id; pass --name ID "
+                                       "(letters, digits and '. _ + @ -')")
+    assert not (tmp_path / "o").exists()
+
+
 def test_registering_an_unsafe_model_or_task_name(registry):
     from benchmark.tasks import register_task
 
@@ -401,7 +409,8 @@ def test_skip_invalid_warns_and_runs(toys, tmp_path, capsys):
     bad.write_text("[1, 2]", encoding="utf-8")
     assert _run(out, "ce-source,ce-target", "ce_toy", "--skip-invalid") == 0
     captured = capsys.readouterr()
-    assert f"warning: skipped {bad}: a result file holds one JSON object" in captured.err
+    assert captured.err == (f"warning: skipped {bad}: a result file holds one JSON object "
+                            "(its item is recomputed when selected)\n")  # once, not once per reader
     assert "2 computed" in captured.out
     assert "ce-source → ce-target" in (out / "README.md").read_text(encoding="utf-8")
     assert bad.read_text(encoding="utf-8") == "[1, 2]"  # left as it was
