@@ -116,7 +116,8 @@ def _common_run_options(p) -> None:
     p.add_argument("--no-progress", action="store_true",
                    help="quiet: no progress bars, and warnings of gensim, torch and transformers go to --log "
                         "(or nowhere) instead of the terminal")
-    p.add_argument("--log", metavar="FILE", help="append a log of the run (with every warning) to FILE")
+    p.add_argument("--log", metavar="FILE",
+                   help="append the run's log to FILE, Python warnings included (they then leave the terminal)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out Result files in the output folder that do not parse (a warning names each; "
                         "a selected item whose file is invalid is recomputed) instead of failing before the run")
@@ -288,10 +289,10 @@ def _logging(args):
 
     The benchmark's own warnings (a skipped invalid file ...) print as
     ``warning: ...`` on stderr.  ``--log FILE`` receives everything at INFO
-    and above.  ``--no-progress`` makes the run quiet: Python warnings of
-    third-party code (gensim's RuntimeWarnings, torch's UserWarnings) are
-    captured into the log instead of the terminal, and transformers' bars
-    and messages are turned off.
+    and above, and Python warnings.  ``--no-progress`` makes the run quiet:
+    Python warnings of third-party code (gensim's RuntimeWarnings, torch's
+    UserWarnings) are captured into the log (dropped without ``--log``)
+    instead of the terminal, and transformers' bars and messages are off.
     """
     quiet = bool(getattr(args, "no_progress", False))
     log_file = getattr(args, "log", None)
@@ -320,7 +321,7 @@ def _logging(args):
     if bars_turned_off:
         sys.modules["transformers"].utils.logging.disable_progress_bar()
     with warnings.catch_warnings():
-        if quiet:
+        if quiet or log_file:
             logging.captureWarnings(True)
         try:
             yield
