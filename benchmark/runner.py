@@ -23,7 +23,15 @@ from benchmark.atomic import check_writable_dir, child_path, file_lock, remove_s
 from benchmark.errors import BenchmarkError, NotMeasurableError, OutputPathError, TaskError
 from benchmark.families import FAMILIES
 from benchmark.models import get_model_spec, load_model, model_names
-from benchmark.results import Result, item_id, read_result, result_filename, scan_results, write_result
+from benchmark.results import (
+    Result,
+    check_name,
+    item_id,
+    read_result,
+    result_filename,
+    scan_results,
+    write_result,
+)
 from benchmark.tasks import REPO_ROOT, Task, load_tasks
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,17 @@ def select_models(names: Sequence[str] | None = None, *, quick: bool = False) ->
 
 
 def plan_items(tasks: Iterable[Task], models: Sequence[str]) -> list[Item]:
-    """Every ordered tuple of distinct models whose kinds fit each task's slots."""
+    """Every ordered tuple of distinct models whose kinds fit each task's slots.
+
+    Every name is checked to be a safe file-name part first (models registered
+    by entry points bypass :func:`~benchmark.models.register_model`), so an
+    unsafe one fails before anything is computed rather than at the write.
+    """
+    tasks = list(tasks)
+    for task in tasks:
+        check_name(task.name, "task")
+    for name in models:
+        check_name(name)
     items = []
     for task in tasks:
         for combo in itertools.permutations(models, len(task.model_kinds)):

@@ -275,6 +275,19 @@ def test_registering_an_unsafe_model_or_task_name(registry):
         register_task(_toy_task("../t"))
 
 
+def test_an_unsafe_name_that_bypassed_registration_fails_before_computing(toys, tmp_path, capsys):
+    """Entry-point models go straight into the registry; the plan checks every name again."""
+    from benchmark.models import MODELS, ModelSpec
+
+    MODELS.register("../evil", ModelSpec("../evil", "static", lambda: toys.loads.append("evil"), default=False))
+    try:
+        assert _run(tmp_path / "out", "ce-source,../evil") == 2
+        assert _one_line_error(capsys).startswith("model name '../evil' is not allowed")
+        assert toys.loads == [] and not (tmp_path / "out").exists()
+    finally:
+        MODELS.unregister("../evil")
+
+
 def test_write_result_stays_in_its_folder(tmp_path):
     from benchmark.atomic import child_path
 
@@ -560,3 +573,21 @@ def test_a_bad_config_entry_blocks_only_the_commands_that_use_it(tmp_path, capsy
     assert message.startswith(f"{tmp_path / 'benchmark.toml'}: unknown format 'word2vce' for model 'bad-model' "
                               "(did you mean 'word2vec'")
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- the one exit-status map
+
+
+def test_exit_status_maps_every_user_error_to_one_line():
+    from benchmark.errors import ModelLoadError, exit_status
+
+    assert exit_status(ModelLoadError("model 'x': cannot load\n  Traceback-ish detail\n\nlast line")) == (
+        2, "model 'x': cannot load; Traceback-ish detail; last line")
+    assert exit_status(PermissionError(errno.EACCES, "Permission denied", "/data/out")) == (
+        2, "/data/out: Permission denied")
+    assert exit_status(OSError(errno.ENOSPC, "No space left on device", "/data/r.json"))[1].startswith(
+        "/data/r.json: no space left on device")
+    assert exit_status(OSError(errno.EXDEV, "Invalid cross-device link", "/a", "/b")) == (
+        2, "/a -> /b: Invalid cross-device link")
+    assert exit_status(KeyboardInterrupt())[0] == 130
+    assert exit_status(ValueError("a bug")) is None  # not a user error: the traceback shows
