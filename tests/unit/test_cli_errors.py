@@ -587,7 +587,7 @@ def test_exit_status_maps_every_user_error_to_one_line():
         2, "/data/out: Permission denied")
     assert exit_status(OSError(errno.ENOSPC, "No space left on device", "/data/r.json"))[1].startswith(
         "/data/r.json: no space left on device")
-    assert exit_status(OSError(errno.EXDEV, "Invalid cross-device link", "/a", "/b")) == (
+    assert exit_status(OSError(errno.EXDEV, "Invalid cross-device link", "/a", None, "/b")) == (
         2, "/a -> /b: Invalid cross-device link")
     assert exit_status(KeyboardInterrupt())[0] == 130
     assert exit_status(ValueError("a bug")) is None  # not a user error: the traceback shows
