@@ -147,15 +147,18 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
     common = dict(task=task.name, task_version=task.version, family=task.family, models=list(item.models),
                   seed=seed, main_metric=task.main_metric, higher_is_better=task.higher_is_better,
                   params=_jsonable(dict(task.params)), provenance=provenance())
+    models = []
     try:
-        models = [load_model(name) for name in item.models]
+        for name in item.models:
+            models.append(load_model(name))
         t_loaded = time.perf_counter()
         evaluate = FAMILIES.get(task.family)
         measurement = evaluate(task, models, seed=seed)
     except NotMeasurableError as exc:
         elapsed = time.perf_counter() - t0
         return Result(**common, metrics={}, status="skipped", skip_reason=str(exc),
-                      revisions={"frequency_list": reference_revision()},
+                      revisions={**{name: m.revision for name, m in zip(item.models, models)},
+                                 "frequency_list": reference_revision()},
                       timing={"started": started, "seconds": round(elapsed, 3)})
     except BenchmarkError as exc:
         raise TaskError(f"{item.id}: {exc}") from exc
