@@ -1,20 +1,55 @@
 """Command line: ``python -m benchmark {run,score,compare,leaderboard,site,models,tasks}``.
 
-Errors the user can fix (unknown names, bad files) print one line to stderr
-and exit with status 2; failed expectations exit with status 1.
+Errors the user can fix (unknown names, bad files, bad arguments, paths that
+cannot be written) print one line to stderr and exit with status 2
+(:func:`benchmark.errors.exit_status` maps them); failed expectations and
+regressions exit with status 1.  Arguments are checked before anything is
+loaded, the output folder before anything is computed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import math
 import os
 import sys
+import warnings
 from pathlib import Path
 
-from benchmark.errors import BenchmarkError
+from benchmark.errors import EXIT_EXPECTATION_FAILED, EXIT_OK, EXIT_USER_ERROR, BenchmarkError, exit_status
 
 DEFAULT_OUT = "leaderboard"
 QUICK_OUT = "leaderboard/quick"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``error: ...``, status 2) like every other user error."""
+
+    def error(self, message):
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer, got {value}")
+    return value
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--max-drop must be a number, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"--max-drop must be a finite number >= 0, got {text!r}")
+    return value
 
 
 def _names(values):
@@ -25,10 +60,10 @@ def _names(values):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m benchmark",
         description="Rosetta Bench: a pytest-style benchmark for translating embedding spaces.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run tasks on models and write results + leaderboard")
     run.add_argument("--models", nargs="+", metavar="ID", help="model ids (default: the default catalog)")
@@ -54,9 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="regression gate: deltas of main metrics, exit 1 on a regression")
     cmp_.add_argument("baseline", help="baseline results directory (holding results/ or the JSON files)")
     cmp_.add_argument("candidate", help="candidate results directory")
-    cmp_.add_argument("--max-drop", type=float, default=0.02,
+    cmp_.add_argument("--max-drop", type=_tolerance, default=0.02,
                       help="tolerated absolute drop of a main metric (default 0.02); a regression must also "
-                           "fall outside the candidate's 95%% CI")
+                           "leave the noise (the baseline value outside the candidate's 95%% CI, or the "
+                           "candidate value outside the baseline's)")
+    cmp_.add_argument("--allow-missing", action="store_true",
+                      help="do not fail when baseline items are missing from the candidate (they are listed)")
+    cmp_.add_argument("--skip-invalid", action="store_true",
+                      help="leave out Result files that do not parse (a warning names each) instead of failing")
 
     sub.add_parser("models", help="list registered models")
     sub.add_parser("tasks", help="list registered tasks")
@@ -66,17 +106,28 @@ def _parser() -> argparse.ArgumentParser:
     board.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
     board.add_argument("--out", default=None, help="markdown file (default: <results>/README.md)")
     board.add_argument("--check", action="store_true", help="exit 1 when the markdown file is stale; write nothing")
+    board.add_argument("--skip-invalid", action="store_true",
+                       help="leave out Result files that do not parse (a warning names each) instead of failing")
 
     site = sub.add_parser("site", help="write the leaderboard as a self-contained static site (HTML, no network)")
     site.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
     site.add_argument("--out", default=None, help="site folder (default: <results>/site)")
+    site.add_argument("--skip-invalid", action="store_true",
+                      help="leave out Result files that do not parse (a warning names each) instead of failing")
     return parser
 
 
 def _common_run_options(p) -> None:
-    p.add_argument("--seed", type=int, default=0, help="split and bootstrap seed (default: 0)")
+    p.add_argument("--seed", type=_seed, default=0, help="split and bootstrap seed, >= 0 (default: 0)")
     p.add_argument("--force", action="store_true", help="recompute items that already have a current result")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-progress", action="store_true",
+                   help="quiet: no progress bars, and warnings of gensim, torch and transformers go to --log "
+                        "(or nowhere) instead of the terminal")
+    p.add_argument("--log", metavar="FILE",
+                   help="append the run's log to FILE, Python warnings included (they then leave the terminal)")
+    p.add_argument("--skip-invalid", action="store_true",
+                   help="leave out Result files in the output folder that do not parse (a warning names each; "
+                        "a selected item whose file is invalid is recomputed) instead of failing before the run")
 
 
 def _run_and_report(items, args, out: str):
@@ -84,13 +135,17 @@ def _run_and_report(items, args, out: str):
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
-    summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress)
+    summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
+                  skip_invalid=args.skip_invalid)
     print(
         f"{len(summary.computed)} computed, {len(summary.reused)} reused (current results kept; --force recomputes), "
-        f"{len(summary.failed)} failed expectations; leaderboard: {Path(out) / 'README.md'}"
+        f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "
+        f"leaderboard: {Path(out) / 'README.md'}"
     )
     for result in summary.failed:
         print(f"FAILED {result.item_id}: {'; '.join(result.failures)}")
+    for result in summary.skipped:
+        print(f"SKIPPED {result.item_id}: {result.skip_reason}")
     return summary
 
 
@@ -100,21 +155,33 @@ def _cmd_run(args) -> int:
     items = plan_items(select_tasks(_names(args.tasks), quick=args.quick),
                        select_models(_names(args.models), quick=args.quick))
     summary = _run_and_report(items, args, args.out or (QUICK_OUT if args.quick else DEFAULT_OUT))
-    return 1 if summary.failed else 0
+    return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 
 
 def _cmd_score(args) -> int:
     from benchmark.adapters.catalog import user_model_spec
+    from benchmark.errors import DataFormatError, InvalidNameError
     from benchmark.models import MODELS, get_model_spec, load_model, register_model
-    from benchmark.results import read_results
-    from benchmark.runner import plan_items, select_models, select_tasks
+    from benchmark.results import SAFE_NAME, check_name, read_results
+    from benchmark.runner import plan_items, prepare_output, select_models, select_tasks
 
     path = Path(args.path)
-    name = args.name or path.stem
+    if args.name is None and not SAFE_NAME.fullmatch(path.stem):
+        raise InvalidNameError(f"{path}: the file name {path.stem!r} is no model id; pass --name ID "
+                               "(letters, digits and '. _ + @ -')")
+    name = check_name(args.name or path.stem)
     if not path.exists():
-        raise BenchmarkError(f"{path}: no such file or folder")
+        raise DataFormatError(path, "no such file or folder")
+    if path.is_dir() and args.fmt != "hf":
+        raise DataFormatError(path, f"is a directory; --format {args.fmt} reads a file "
+                                    "(--format hf reads a Hugging Face model folder)")
+    if args.words is not None and not Path(args.words).is_file():
+        raise DataFormatError(args.words, "--words: no such file" if not Path(args.words).exists()
+                              else "--words: is not a file")
     if name in MODELS:
         raise BenchmarkError(f"model {name!r} is already registered; pass --name to score it under another id")
+    tasks = select_tasks(_names(args.tasks), quick=args.quick)  # unknown task names fail before any load
+    prepare_output(args.out, skip_invalid=args.skip_invalid, create=False)  # and an unwritable --out
     register_model(user_model_spec(name, path.resolve(), args.fmt, words_path=args.words,
                                    allow_pickle=args.allow_pickle, default=False))
     try:
@@ -124,12 +191,13 @@ def _cmd_score(args) -> int:
         load_model.cache_clear()
         raise
     kind = get_model_spec(name).kind
-    tasks = [t for t in select_tasks(_names(args.tasks), quick=args.quick) if kind in t.model_kinds]
+    tasks = [t for t in tasks if kind in t.model_kinds]
     models = [*select_models(quick=args.quick), name]
     items = [i for i in plan_items(tasks, models) if name in i.models]
-    _run_and_report(items, args, args.out)
-    print(score_table(name, {i.id for i in items}, read_results(Path(args.out) / "results")))
-    return 0
+    summary = _run_and_report(items, args, args.out)
+    print(score_table(name, {i.id for i in items},
+                      read_results(Path(args.out) / "results", skip_invalid=args.skip_invalid, warn=False)))
+    return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 
 
 def score_table(name: str, item_ids: set[str], results) -> str:
@@ -139,6 +207,9 @@ def score_table(name: str, item_ids: set[str], results) -> str:
     rows = []
     for r in results:
         if r.item_id not in item_ids:
+            continue
+        if r.status == "skipped":
+            rows.append([r.family, r.item_id, r.main_metric, "–", "–", f"skipped: {r.skip_reason}"])
             continue
         peers = [p for p in results if p.task == r.task and p.metrics.get(r.main_metric) is not None]
         value = r.metrics.get(r.main_metric)
@@ -150,25 +221,40 @@ def score_table(name: str, item_ids: set[str], results) -> str:
                     tablefmt="github", disable_numparse=True)
 
 
+def _listing(ids: list[str], limit: int = 10) -> str:
+    return ", ".join(ids[:limit]) + (f" ... ({len(ids) - limit} more)" if len(ids) > limit else "")
+
+
 def _cmd_compare(args) -> int:
     from benchmark.compare import compare_dirs, format_deltas
 
-    deltas, unmatched = compare_dirs(args.baseline, args.candidate, max_drop=args.max_drop)
-    print(format_deltas(deltas))
-    if unmatched:
-        print(f"{len(unmatched)} item(s) on one side only (not compared): {', '.join(unmatched[:10])}"
-              + (" ..." if len(unmatched) > 10 else ""))
-    bad = [d for d in deltas if d.regressed]
-    print(f"{len(deltas)} compared, {len(bad)} regressed (max drop {args.max_drop}, outside the candidate's 95% CI)")
-    return 1 if bad else 0
+    comparison = compare_dirs(args.baseline, args.candidate, max_drop=args.max_drop, skip_invalid=args.skip_invalid)
+    print(format_deltas(comparison.deltas))
+    if comparison.missing:
+        verdict = "allowed by --allow-missing" if args.allow_missing else "FAILS the gate (--allow-missing allows it)"
+        print(f"MISSING {len(comparison.missing)} baseline item(s) absent from the candidate, {verdict}: "
+              f"{_listing(comparison.missing)}")
+    if comparison.new:
+        print(f"{len(comparison.new)} new item(s) in the candidate only (not compared): {_listing(comparison.new)}")
+    bad = comparison.regressions
+    print(f"{len(comparison.deltas)} compared, {len(bad)} regressed, {len(comparison.missing)} missing "
+          f"(max drop {args.max_drop}, and beyond both 95% CIs)")
+    failed = bad or (comparison.missing and not args.allow_missing)
+    return EXIT_EXPECTATION_FAILED if failed else EXIT_OK
 
 
 def _cmd_models(args) -> int:
-    from benchmark.models import get_model_spec, model_names
+    from benchmark.models import MODELS, get_model_spec, model_names
 
-    for name in model_names():
+    listed = model_names()
+    for name in listed:
         spec = get_model_spec(name)
         print(f"{name:20s} {spec.kind:10s} {'default' if spec.default else '':8s} {spec.description}")
+    for name in sorted(set(MODELS.names()) - set(listed)):
+        try:
+            get_model_spec(name)
+        except BenchmarkError as exc:
+            print(f"{name:20s} {'broken':10s} {'':8s} {exc}")
     return 0
 
 
@@ -186,7 +272,7 @@ def _cmd_leaderboard(args) -> int:
     from benchmark.leaderboard import stale_files, write_leaderboard
 
     if args.check:
-        stale = stale_files(args.results, args.out)
+        stale = stale_files(args.results, args.out, skip_invalid=args.skip_invalid)
         if stale:
             shown = ", ".join(str(p) for p in stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
             print(f"stale: {shown}; run `python -m benchmark leaderboard --results {args.results}`")
@@ -194,7 +280,7 @@ def _cmd_leaderboard(args) -> int:
         print(f"{Path(args.out) if args.out else Path(args.results) / 'README.md'} and its task pages and "
               "summary files are up to date")
         return 0
-    page = write_leaderboard(args.results, args.out)
+    page = write_leaderboard(args.results, args.out, skip_invalid=args.skip_invalid)
     print(f"wrote {page}")
     return 0
 
@@ -202,21 +288,89 @@ def _cmd_leaderboard(args) -> int:
 def _cmd_site(args) -> int:
     from benchmark.site import SITE_DIR, write_site
 
-    index = write_site(args.results, args.out or Path(args.results) / SITE_DIR)
+    index = write_site(args.results, args.out or Path(args.results) / SITE_DIR, skip_invalid=args.skip_invalid)
     print(f"wrote {index} (open it in a browser; it needs no network)")
     return 0
 
 
+#: Set while a ``--no-progress`` command runs: transformers' and huggingface_hub's bars and advice off.
+QUIET_ENVIRONMENT = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error",
+                     "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1", "TOKENIZERS_PARALLELISM": "false"}
+
+
+@contextlib.contextmanager
+def _logging(args):
+    """Where messages go while a command runs; undone afterwards (``main`` may be called in-process).
+
+    The benchmark's own warnings (a skipped invalid file ...) print as
+    ``warning: ...`` on stderr.  ``--log FILE`` receives everything at INFO
+    and above, and Python warnings.  ``--no-progress`` makes the run quiet:
+    Python warnings of third-party code (gensim's RuntimeWarnings, torch's
+    UserWarnings) are captured into the log (dropped without ``--log``)
+    instead of the terminal, and transformers' bars and messages are off.
+    """
+    quiet = bool(getattr(args, "no_progress", False))
+    log_file = getattr(args, "log", None)
+    root, bench, py_warnings = logging.getLogger(), logging.getLogger("benchmark"), logging.getLogger("py.warnings")
+    saved = (root.level, bench.level, py_warnings.propagate)
+    handlers: list[tuple[logging.Logger, logging.Handler]] = []
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.WARNING)
+    stderr.setFormatter(logging.Formatter("warning: %(message)s"))
+    handlers.append((bench, stderr))
+    if log_file:
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handlers.append((root, file_handler))
+        root.setLevel(logging.INFO)
+    elif quiet:
+        handlers.append((py_warnings, logging.NullHandler()))  # captured, and not sent to logging's last resort
+        py_warnings.propagate = False
+    for logger, handler in handlers:
+        logger.addHandler(handler)
+    bench.setLevel(logging.INFO)
+    saved_env = {k: os.environ.get(k) for k in QUIET_ENVIRONMENT}
+    bars_turned_off = quiet and "transformers" in sys.modules  # imported before this command (in-process callers)
+    if quiet:
+        os.environ.update(QUIET_ENVIRONMENT)  # read when transformers is imported
+    if bars_turned_off:
+        sys.modules["transformers"].utils.logging.disable_progress_bar()
+    with warnings.catch_warnings():
+        if quiet or log_file:
+            logging.captureWarnings(True)
+        try:
+            yield
+        finally:
+            logging.captureWarnings(False)
+            for logger, handler in handlers:
+                logger.removeHandler(handler)
+                handler.close()
+            root.setLevel(saved[0])
+            bench.setLevel(saved[1])
+            py_warnings.propagate = saved[2]
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            if bars_turned_off:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # huggingface_hub warns when its environment variable is set
+                    sys.modules["transformers"].utils.logging.enable_progress_bar()
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    args = _parser().parse_args(argv)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a bad argument (already reported in one line)
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     command = {"run": _cmd_run, "score": _cmd_score, "compare": _cmd_compare, "models": _cmd_models,
                "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "site": _cmd_site}
     try:
-        return command[args.command](args)
-    except BenchmarkError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; finished items are saved and a re-run resumes", file=sys.stderr)
-        return 130
+        with _logging(args):
+            return command[args.command](args)
+    except (BenchmarkError, OSError, KeyboardInterrupt) as exc:
+        status, message = exit_status(exc)
+        print(message if isinstance(exc, KeyboardInterrupt) else f"error: {message}", file=sys.stderr)
+        return status

@@ -8,6 +8,7 @@ caller would naturally catch (``ValueError``, ``KeyError`` ...).
 
 from __future__ import annotations
 
+import errno
 import os
 
 
@@ -49,3 +50,60 @@ class ModelLoadError(BenchmarkError, RuntimeError):
 
 class TaskError(BenchmarkError, RuntimeError):
     """A task item failed; the message names the task and the models."""
+
+
+class NotMeasurableError(DataFormatError):
+    """An item whose inputs cannot be measured (too few shared words ...).
+
+    The runner records such an item as ``skipped`` with this message as its
+    reason, and goes on with the other items.
+    """
+
+
+class InvalidNameError(BenchmarkError, ValueError):
+    """A model, task or file name that cannot safely become a path component."""
+
+
+class OutputPathError(BenchmarkError, OSError):
+    """An output directory or file that cannot be written (not a folder, no permission, disk full ...)."""
+
+
+#: Exit statuses of ``python -m benchmark``.
+EXIT_OK = 0
+EXIT_EXPECTATION_FAILED = 1  # an expectation failed, or a regression
+EXIT_USER_ERROR = 2  # a named user error: bad file, name, path or argument
+EXIT_INTERRUPTED = 130
+
+
+def os_error_line(exc: OSError) -> str:
+    """``<path>: <reason>`` for an ``OSError`` (the path it names, the OS's reason, a hint for a full disk)."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if exc.errno == errno.ENOSPC:
+        reason = "no space left on device (free some space and re-run; finished items are kept)"
+    elif exc.errno == errno.EDQUOT:
+        reason = "disk quota exceeded (free some space and re-run; finished items are kept)"
+    paths = [os.fspath(p) for p in (exc.filename, exc.filename2) if p is not None]
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+def exit_status(exc: BaseException) -> tuple[int, str] | None:
+    """The one place that maps an exception to ``(exit status, one-line message)``.
+
+    A :class:`BenchmarkError` or an ``OSError`` (a path that cannot be read or
+    written) is a user error, status 2; ``KeyboardInterrupt`` is 130; anything
+    else is a bug and returns ``None`` (the caller lets its traceback show).
+    """
+    if isinstance(exc, KeyboardInterrupt):
+        return EXIT_INTERRUPTED, "interrupted; finished items are saved and a re-run resumes"
+    if isinstance(exc, BenchmarkError):
+        message = str(exc)
+    elif isinstance(exc, OSError):
+        message = os_error_line(exc)
+    else:
+        return None
+    return EXIT_USER_ERROR, one_line(message)
+
+
+def one_line(message: str) -> str:
+    """Join a multi-line message (transformers' errors span several lines) into one line."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())

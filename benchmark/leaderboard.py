@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from benchmark.errors import DataFormatError
 from benchmark.results import Result, atomic_write_text, read_results
 
 PLOTS_DIR = "plots"
@@ -276,6 +277,8 @@ def render_summary(results: list[Result]) -> str:
     if not results:
         out += ["No results yet.", ""]
         return "\n".join(out)
+    skipped = [r for r in results if r.status == "skipped"]
+    results = [r for r in results if r.status != "skipped"]  # the tables show measured items only
     ordered = reading_order(results)
     out += [INTRO, "", "Tasks: " + " · ".join(f"[{t}](#{t})" for t, _ in ordered) + ".", "",
             "Machine-readable: [summary.csv](summary.csv), [summary.json](summary.json) (one row per item); "
@@ -293,7 +296,11 @@ def render_summary(results: list[Result]) -> str:
             _summary_table(task_results, spec),
             "",
         ]
-    out += ["## Provenance", "", *_provenance_lines(results), ""]
+    if skipped:
+        out += ["## Skipped items", "", "Items that could not be measured, with the reason.", ""]
+        out += [f"- `{r.item_id}` (v{r.task_version}): {r.skip_reason}" for r in skipped] + [""]
+    if results:
+        out += ["## Provenance", "", *_provenance_lines(results), ""]
     return "\n".join(out)
 
 
@@ -306,7 +313,8 @@ def summary_rows(results: list[Result]) -> list[dict]:
     rows = []
     for task, task_results in reading_order(results):
         spec = summary_spec(task_results[0].family)
-        for r in ranked(task_results):
+        measured = [r for r in task_results if r.status != "skipped"]
+        for r in [*(ranked(measured) if measured else []), *(r for r in task_results if r.status == "skipped")]:
             m = r.metrics
             main = r.main_metric
             rows.append({
@@ -351,10 +359,11 @@ def render_pages(results: list[Result], plots_dir: Path | None = None) -> dict[s
     tasks (``tasks/<family>__across_tasks.md``), linked from the summary page.
     """
     pages: dict[str, str] = {}
-    for task, task_results in reading_order(results):
+    measured = [r for r in results if r.status != "skipped"]  # the families render measured items only
+    for task, task_results in reading_order(measured):
         pages[task_page(task)] = render_task_page(task_results, plots_dir)
     by_family: dict[str, list[Result]] = {}
-    for r in results:
+    for r in measured:
         by_family.setdefault(r.family, []).append(r)
     across = []
     for family_name in sorted(by_family):
@@ -382,17 +391,31 @@ def render(results: list[Result], plots_dir: Path | None = None) -> str:
     return render_pages(results, plots_dir)["README.md"]
 
 
-def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None) -> Path:
+def results_of(out_dir: str | os.PathLike, *, skip_invalid: bool = False, warn: bool = True) -> list[Result]:
+    """The Results under ``out_dir/results``; a missing folder is an error, not an empty page."""
+    results_dir = Path(out_dir) / "results"
+    if not results_dir.is_dir():
+        raise DataFormatError(results_dir, "no such results directory (run `python -m benchmark run` first, "
+                                           "or pass --results DIR holding results/)")
+    return read_results(results_dir, skip_invalid=skip_invalid, warn=warn)
+
+
+def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None = None, *,
+                      skip_invalid: bool = False, warn: bool = True) -> Path:
     """Render ``out_dir/results/*.json`` into the leaderboard files under ``out_dir``, each atomically.
 
-    ``page`` moves the whole leaderboard (summary page, task pages, summary files, plots) to
+    ``page`` moves the whole leaderboard (summary page, task pages, summary files, plots, site) to
     ``page``'s folder, with the summary page under ``page``'s name. Task pages of tasks that have
-    no result any more are removed. Returns the summary page's path.
+    no result any more are removed. ``skip_invalid`` leaves out files that are not Results (warning
+    about each unless ``warn`` is false). Returns the summary page's path.
     """
+    from benchmark.site import SITE_DIR, write_site_of
+
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
     root = page.parent
-    pages = render_pages(read_results(out_dir / "results"), plots_dir=root / PLOTS_DIR)
+    results = results_of(out_dir, skip_invalid=skip_invalid, warn=warn)
+    pages = render_pages(results, plots_dir=root / PLOTS_DIR)
     for rel, text in pages.items():
         atomic_write_text(page if rel == "README.md" else root / rel, text)
     tasks_dir = root / TASKS_DIR
@@ -400,19 +423,21 @@ def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None
         for old in tasks_dir.glob("*.md"):
             if f"{TASKS_DIR}/{old.name}" not in pages:
                 old.unlink()
-    from benchmark.site import SITE_DIR, write_site
-
-    write_site(out_dir, root / SITE_DIR, plots_from=root / PLOTS_DIR)
+    write_site_of(results, root / SITE_DIR, plots_from=root / PLOTS_DIR)
     return page
 
 
-def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = None) -> list[Path]:
-    """Leaderboard files that differ from what the Result files give now (missing ones included),
-    and task pages that no result backs any more.  Writes nothing (plots are not redrawn)."""
+def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = None, *,
+                skip_invalid: bool = False) -> list[Path]:
+    """Leaderboard files (site included) that differ from what the Result files give now (missing ones
+    included), and pages that no result backs any more.  Writes nothing (plots are not redrawn)."""
+    from benchmark.site import SITE_DIR, stale_site_files_of
+
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
     root = page.parent
-    pages = render_pages(read_results(out_dir / "results"), plots_dir=None)
+    results = results_of(out_dir, skip_invalid=skip_invalid, warn=False)
+    pages = render_pages(results, plots_dir=None)
     stale = []
     for rel, text in pages.items():
         path = page if rel == "README.md" else root / rel
@@ -421,6 +446,4 @@ def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = Non
     tasks_dir = root / TASKS_DIR
     if tasks_dir.is_dir():
         stale += sorted(p for p in tasks_dir.glob("*.md") if f"{TASKS_DIR}/{p.name}" not in pages)
-    from benchmark.site import SITE_DIR, stale_site_files
-
-    return stale + stale_site_files(out_dir, root / SITE_DIR)
+    return stale + stale_site_files_of(results, root / SITE_DIR)

@@ -65,7 +65,10 @@ def _ensure_catalog() -> None:
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
+    from benchmark.results import check_name
+
     _ensure_catalog()
+    check_name(spec.name)
     return MODELS.register(spec.name, spec)
 
 
@@ -75,8 +78,15 @@ def get_model_spec(name: str) -> ModelSpec:
 
 
 def model_names(*, default_only: bool = False, quick: bool = False, kind: ModelKind | None = None) -> list[str]:
+    """Registered model ids; an entry whose declaration is broken (a bad ``benchmark.toml`` entry) is left
+    out here and raises its named error only when a command asks for it by name."""
     _ensure_catalog()
-    specs = [MODELS.get(n) for n in MODELS.names()]
+    specs = []
+    for name in MODELS.names():
+        try:
+            specs.append(MODELS.get(name))
+        except BenchmarkError:
+            continue
     return [
         s.name for s in specs
         if (not default_only or s.default) and (not quick or s.quick) and (kind is None or s.kind == kind)

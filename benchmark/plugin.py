@@ -82,20 +82,18 @@ class TaskItem(pytest.Item):
         self.add_marker(pytest.mark.benchmark_task)
 
     def runtest(self):
-        from benchmark.results import read_result, write_result
-        from benchmark.runner import is_current, run_item
+        from benchmark.atomic import check_writable_dir
+        from benchmark.runner import result_for
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.user_properties.append(("rosetta_item", self.item.id))
         config = self.config
         seed = config.getoption("--bench-seed")
-        results_dir = _out_dir(config) / "results"
-        path = results_dir / self.item.filename
-        if not config.getoption("--bench-force") and is_current(path, self.item, seed):
-            result = read_result(path)
-        else:
-            result = run_item(self.item, seed=seed)
-            write_result(result, results_dir)
+        results_dir = check_writable_dir(_out_dir(config) / "results", "results directory")
+        result, _ = result_for(self.item, results_dir, seed=seed, force=config.getoption("--bench-force"),
+                               since=_SESSION_START.get("time", 0.0))
+        if result.status == "skipped":
+            pytest.skip(f"{self.item.id}: not measurable: {result.skip_reason}")
         main = result.metrics.get(result.main_metric)
         self.user_properties.append((result.main_metric, main))
         failures = list(result.failures)
@@ -115,8 +113,10 @@ class TaskItem(pytest.Item):
         (delta,) = compare_results([read_result(path)], [result], max_drop=max_drop)
         if not delta.regressed:
             return []
-        return [f"regressed: {delta.metric} {delta.baseline:.4f} -> {delta.candidate:.4f} "
-                f"(drop > {max_drop} and outside the 95% CI [{delta.ci_low}, {delta.ci_high}])"]
+        candidate = "missing" if delta.candidate is None else f"{delta.candidate:.4f}"
+        return [f"regressed: {delta.metric} {delta.baseline:.4f} -> {candidate} "
+                f"(drop > {max_drop}; candidate 95% CI [{delta.ci_low}, {delta.ci_high}], "
+                f"baseline 95% CI [{delta.baseline_ci_low}, {delta.baseline_ci_high}])"]
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, (ExpectationFailed, BenchmarkError)):
@@ -127,7 +127,13 @@ class TaskItem(pytest.Item):
         return self.path, None, self.name
 
 
+_SESSION_START: dict[str, float] = {}
+
+
 def pytest_configure(config):
+    import time
+
+    _SESSION_START.setdefault("time", time.time())
     config.addinivalue_line("markers", "benchmark_task: a Rosetta Bench task item (task x models)")
 
 

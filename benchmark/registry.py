@@ -52,7 +52,8 @@ class Registry(Generic[T]):
         if name in self._entries:
             return self._entries[name]
         if name in self._factories:
-            obj = self._factories.pop(name)()
+            obj = self._factories[name]()  # a factory that raises stays registered (and raises again)
+            del self._factories[name]
             self._entries[name] = obj
             return obj
         available = ", ".join(self.names()) or "none"

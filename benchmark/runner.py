@@ -19,11 +19,19 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from benchmark.atomic import remove_stale_temporaries
-from benchmark.errors import BenchmarkError, TaskError
+from benchmark.atomic import check_writable_dir, child_path, file_lock, remove_stale_temporaries
+from benchmark.errors import BenchmarkError, NotMeasurableError, OutputPathError, TaskError
 from benchmark.families import FAMILIES
 from benchmark.models import get_model_spec, load_model, model_names
-from benchmark.results import Result, item_id, read_result, result_filename, write_result
+from benchmark.results import (
+    Result,
+    check_name,
+    item_id,
+    read_result,
+    result_filename,
+    scan_results,
+    write_result,
+)
 from benchmark.tasks import REPO_ROOT, Task, load_tasks
 
 log = logging.getLogger(__name__)
@@ -61,7 +69,17 @@ def select_models(names: Sequence[str] | None = None, *, quick: bool = False) ->
 
 
 def plan_items(tasks: Iterable[Task], models: Sequence[str]) -> list[Item]:
-    """Every ordered tuple of distinct models whose kinds fit each task's slots."""
+    """Every ordered tuple of distinct models whose kinds fit each task's slots.
+
+    Every name is checked to be a safe file-name part first (models registered
+    by entry points bypass :func:`~benchmark.models.register_model`), so an
+    unsafe one fails before anything is computed rather than at the write.
+    """
+    tasks = list(tasks)
+    for task in tasks:
+        check_name(task.name, "task")
+    for name in models:
+        check_name(name)
     items = []
     for task in tasks:
         for combo in itertools.permutations(models, len(task.model_kinds)):
@@ -115,46 +133,71 @@ def is_current(path: Path, item: Item, seed: int) -> bool:
 
 
 def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
-    """Load the item's models, evaluate, check expectations; never writes."""
+    """Load the item's models, evaluate, check expectations; never writes.
+
+    An item whose inputs cannot be measured (:class:`NotMeasurableError`:
+    too few shared words ...) gives a ``skipped`` Result with the reason;
+    every other error raises :class:`TaskError` naming the item.
+    """
+    from benchmark.vocabulary import reference_revision
+
     task = item.task
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
+    common = dict(task=task.name, task_version=task.version, family=task.family, models=list(item.models),
+                  seed=seed, main_metric=task.main_metric, higher_is_better=task.higher_is_better,
+                  params=_jsonable(dict(task.params)), provenance=provenance())
+    models = []
     try:
-        models = [load_model(name) for name in item.models]
+        for name in item.models:
+            models.append(load_model(name))
         t_loaded = time.perf_counter()
         evaluate = FAMILIES.get(task.family)
         measurement = evaluate(task, models, seed=seed)
+    except NotMeasurableError as exc:
+        elapsed = time.perf_counter() - t0
+        return Result(**common, metrics={}, status="skipped", skip_reason=str(exc),
+                      revisions={**{name: m.revision for name, m in zip(item.models, models)},
+                                 "frequency_list": reference_revision()},
+                      timing={"started": started, "seconds": round(elapsed, 3)})
     except BenchmarkError as exc:
         raise TaskError(f"{item.id}: {exc}") from exc
     except Exception as exc:
         raise TaskError(f"{item.id}: {type(exc).__name__}: {exc}") from exc
     elapsed = time.perf_counter() - t0
-    failures = [
-        reason
-        for e in task.expectations
-        if e.applies_to(item.models) and (reason := e.failure(measurement.metrics)) is not None
-    ]
-    from benchmark.vocabulary import reference_revision
-
+    checked, failures = check_expectations(task, item.models, measurement.metrics)
     return Result(
-        task=task.name,
-        task_version=task.version,
-        family=task.family,
-        models=list(item.models),
+        **common,
         metrics=measurement.metrics,
-        seed=seed,
-        status="failed" if failures else "passed",
-        main_metric=task.main_metric,
-        higher_is_better=task.higher_is_better,
+        status=item_status(checked),
         sizes=measurement.sizes,
         details=_jsonable(measurement.details),
-        params=_jsonable(dict(task.params)),
         failures=failures,
+        expectations_checked=checked,
         revisions={**{name: m.revision for name, m in zip(item.models, models)},
                    "frequency_list": reference_revision()},
-        provenance=provenance(),
         timing={"started": started, "seconds": round(elapsed, 3), "load_seconds": round(t_loaded - t0, 3)},
     )
+
+
+def check_expectations(task: Task, models: Sequence[str], metrics) -> tuple[list[dict], list[str]]:
+    """The records of the task's expectations that apply to ``models``, and the reasons of those that failed."""
+    checked, failures = [], []
+    for expectation in task.expectations:
+        if not expectation.applies_to(tuple(models)):
+            continue
+        record, reason = expectation.check(metrics)
+        checked.append(record)
+        if reason is not None:
+            failures.append(reason)
+    return checked, failures
+
+
+def item_status(checked: list[dict]) -> str:
+    """``failed`` when an expectation did not hold, ``passed`` when some were checked, else ``measured``."""
+    if not checked:
+        return "measured"
+    return "passed" if all(record["held"] for record in checked) else "failed"
 
 
 @dataclass
@@ -164,7 +207,69 @@ class RunSummary:
 
     @property
     def failed(self) -> list[Result]:
-        return [r for r in self.computed if r.status != "passed"]
+        """Computed results whose expectations failed (what makes ``run`` exit 1)."""
+        return [r for r in self.computed if r.status == "failed"]
+
+    @property
+    def skipped(self) -> list[Result]:
+        """Computed results of items that could not be measured (reported, not a failure)."""
+        return [r for r in self.computed if r.status == "skipped"]
+
+
+def prepare_output(out_dir: str | os.PathLike, *, skip_invalid: bool = False, create: bool = True,
+                   page: str | os.PathLike | None = None) -> Path:
+    """Check, before anything is computed, that the run can record what it computes.
+
+    ``out_dir`` and ``out_dir/results`` must be writable directories (made
+    when ``create``; else only proven creatable, nothing is left on disk),
+    the leaderboard page must not be a folder, and every file in
+    ``results/`` must be a readable Result (else a :class:`DataFormatError`
+    naming it; ``skip_invalid`` logs it and goes on).  Returns the results folder.
+    """
+    out_dir = Path(out_dir)
+    check_writable_dir(out_dir, create=create)
+    results_dir = check_writable_dir(out_dir / "results", "results directory", create=create)
+    page = Path(page) if page is not None else out_dir / "README.md"
+    if page.is_dir():
+        raise OutputPathError(f"leaderboard page {page} is a directory")
+    plots = out_dir / "plots"
+    if plots.exists() and not plots.is_dir():
+        raise OutputPathError(f"plots directory {plots} is not a directory")
+    _, invalid = scan_results(results_dir)
+    if invalid and not skip_invalid:
+        first = invalid[0]
+        more = f" and {len(invalid) - 1} more invalid file(s)" if len(invalid) > 1 else ""
+        raise type(first)(first.path, f"{first.reason}{more} (pass --skip-invalid to leave them out)",
+                          line=first.line)
+    if create:
+        for exc in invalid:
+            log.warning("skipped %s (its item is recomputed when selected)", exc)
+    return results_dir
+
+
+def item_lock_path(results_dir: Path, item: Item) -> Path:
+    """The hidden lock file beside an item's Result."""
+    return child_path(results_dir, f".{item.filename}.lock")
+
+
+def result_for(item: Item, results_dir: Path, *, seed: int, force: bool, since: float) -> tuple[Result, bool]:
+    """The item's Result and whether it was reused; computes and writes it under the item's lock.
+
+    A current stored Result is reused.  Otherwise the item's lock is taken
+    (a second process running the same item waits here), the file is looked
+    at again -- reused when the other process wrote it meanwhile (with
+    ``force``: when it was written after ``since``, a ``time.time()``) --
+    and else the item is computed and written before the lock is let go.
+    """
+    path = results_dir / item.filename
+    if not force and is_current(path, item, seed):
+        return read_result(path), True
+    with file_lock(item_lock_path(results_dir, item)):
+        if is_current(path, item, seed) and (not force or path.stat().st_mtime >= since):
+            return read_result(path), True
+        result = run_item(item, seed=seed)
+        write_result(result, results_dir)
+    return result, False
 
 
 def run(
@@ -174,13 +279,19 @@ def run(
     seed: int = DEFAULT_SEED,
     force: bool = False,
     progress: bool = True,
+    skip_invalid: bool = False,
 ) -> RunSummary:
-    """Run items, writing each Result as it finishes, then the leaderboard."""
+    """Run items, writing each Result as it finishes, then the leaderboard.
+
+    The output is checked first (:func:`prepare_output`), so a path that
+    cannot be written or a corrupt results folder fails before any item is computed.
+    """
     from tqdm import tqdm
 
     from benchmark.leaderboard import write_leaderboard
 
-    results_dir = Path(out_dir) / "results"
+    since = time.time()
+    results_dir = prepare_output(out_dir, skip_invalid=skip_invalid)
     for folder in (results_dir, Path(out_dir) / "plots", Path(out_dir)):
         for stale in remove_stale_temporaries(folder):
             log.info("removed %s, a temporary file left by an interrupted write", stale)
@@ -188,11 +299,10 @@ def run(
     bar = tqdm(items, desc="items", unit="item", disable=not progress, dynamic_ncols=True)
     for item in bar:
         bar.set_postfix_str(item.id)
-        if not force and is_current(results_dir / item.filename, item, seed):
+        result, reused = result_for(item, results_dir, seed=seed, force=force, since=since)
+        if reused:
             summary.reused.append(item.id)
-            continue
-        result = run_item(item, seed=seed)
-        write_result(result, results_dir)
-        summary.computed.append(result)
-    write_leaderboard(out_dir)
+        else:
+            summary.computed.append(result)
+    write_leaderboard(out_dir, skip_invalid=skip_invalid, warn=False)  # prepare_output warned
     return summary

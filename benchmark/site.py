@@ -33,7 +33,7 @@ from benchmark.leaderboard import (
     render_pages,
     summary_spec,
 )
-from benchmark.results import Result, read_results
+from benchmark.results import Result
 
 SITE_DIR = "site"
 ASSETS = {
@@ -246,6 +246,7 @@ def _task_html(markdown_text: str, task: str) -> str:
 
 def render_site(results: list[Result], plots_dir: Path | None = None) -> dict[str, str]:
     """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``."""
+    results = [r for r in results if r.status != "skipped"]  # skipped items are listed on the summary page
     pages = dict(ASSETS)
     pages["index.html"] = _index(results)
     for rel, text in render_pages(results, plots_dir).items():
@@ -260,9 +261,18 @@ def render_site(results: list[Result], plots_dir: Path | None = None) -> dict[st
 _PLOT_REF = re.compile(r'(?:src|href)="\.\./plots/([^"/]+\.png)"')
 
 
-def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike,
-               plots_from: str | os.PathLike | None = None) -> Path:
-    """Write the site of ``results_dir/results/*.json`` into ``out_dir``; returns ``out_dir/index.html``.
+def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
+               skip_invalid: bool = False) -> Path:
+    """Write the site of ``results_dir/results/*.json`` into ``out_dir`` (plots drawn there);
+    returns ``out_dir/index.html``."""
+    from benchmark.leaderboard import results_of
+
+    return write_site_of(results_of(results_dir, skip_invalid=skip_invalid), out_dir)
+
+
+def write_site_of(results: list[Result], out_dir: str | os.PathLike,
+                  plots_from: str | os.PathLike | None = None) -> Path:
+    """Write the site of ``results`` into ``out_dir``; returns ``out_dir/index.html``.
 
     Plots are drawn into ``out_dir/plots``, or, with ``plots_from`` (a leaderboard's ``plots/``
     folder written from the same results), copied from there.  Pages and plots that no result
@@ -271,16 +281,14 @@ def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike,
     from benchmark.atomic import atomic_write_bytes
 
     out_dir = Path(out_dir)
-    results = read_results(Path(results_dir) / "results")
     pages = render_site(results, plots_dir=None if plots_from else out_dir / PLOTS_DIR)
     for rel, text in pages.items():
         atomic_write_text(out_dir / rel, text)
     referenced = sorted({name for text in pages.values() for name in _PLOT_REF.findall(text)})
     if plots_from is not None:
         for name in referenced:
-            source = Path(plots_from) / name
+            data = (Path(plots_from) / name).read_bytes()
             target = out_dir / PLOTS_DIR / name
-            data = source.read_bytes()
             if not target.is_file() or target.read_bytes() != data:
                 atomic_write_bytes(target, data)
     for folder, pattern in (("tasks", "*.html"), ("models", "*.html"), (PLOTS_DIR, "*.png")):
@@ -291,10 +299,10 @@ def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike,
     return out_dir / "index.html"
 
 
-def stale_site_files(results_dir: str | os.PathLike, out_dir: str | os.PathLike) -> list[Path]:
-    """Site files that differ from what the Result files give now, and pages no result backs."""
+def stale_site_files_of(results: list[Result], out_dir: str | os.PathLike) -> list[Path]:
+    """Site files that differ from what ``results`` give now, and pages no result backs."""
     out_dir = Path(out_dir)
-    pages = render_site(read_results(Path(results_dir) / "results"), plots_dir=None)
+    pages = render_site(results, plots_dir=None)
     stale = [out_dir / rel for rel, text in pages.items()
              if not (out_dir / rel).is_file() or (out_dir / rel).read_text(encoding="utf-8") != text]
     for folder in ("tasks", "models"):

@@ -9,6 +9,7 @@ the CLI nor the pytest plugin star-imports anything.
 from __future__ import annotations
 
 import importlib.util
+import math
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from typing import Any, Literal, Mapping
 
 from benchmark.errors import TaskError
 from benchmark.registry import Registry
+from benchmark.results import check_name
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TASKS_DIR_ENV = "ROSETTA_TASKS_DIR"
@@ -24,29 +26,71 @@ TASKS_DIR_ENV = "ROSETTA_TASKS_DIR"
 
 @dataclass(frozen=True)
 class Expectation:
-    """A declared threshold: ``metric >= minimum`` and/or ``metric <= maximum``.
+    """A declared threshold on one metric of an item.
 
-    ``models`` restricts it to one ordered model tuple; ``None`` applies it to all.
+    ``metric >= minimum`` and/or ``metric <= maximum`` (fixed numbers), and/or
+    ``metric > above_metric`` / ``metric < below_metric`` (another metric of
+    the same item): ``Expectation("p@1/csls:ci_low",
+    above_metric="baseline/shuffled/p@1/csls:ci_high")`` says the method beats
+    its baseline by more than both confidence intervals.  ``models``
+    restricts it to one ordered model tuple; ``None`` applies it to all.
     """
 
     metric: str
     minimum: float | None = None
     maximum: float | None = None
     models: tuple[str, ...] | None = None
+    above_metric: str | None = None
+    below_metric: str | None = None
+
+    def __post_init__(self):
+        if self.minimum is None and self.maximum is None and self.above_metric is None and self.below_metric is None:
+            raise TaskError(f"expectation on {self.metric!r} sets no bound "
+                            "(give minimum, maximum, above_metric or below_metric)")
 
     def applies_to(self, models: tuple[str, ...]) -> bool:
         return self.models is None or tuple(self.models) == tuple(models)
 
-    def failure(self, metrics: Mapping[str, float]) -> str | None:
+    def check(self, metrics: Mapping[str, float | None]) -> tuple[dict[str, Any], str | None]:
+        """The record of this check (stored in ``Result.expectations_checked``) and a reason when it fails.
+
+        The record holds ``metric``, ``value``, ``minimum``, ``maximum``,
+        ``above_metric``, ``above_value``, ``below_metric``, ``below_value``
+        (``None`` where unused) and ``held``.  A missing or non-finite value never holds.
+        """
+        value = _number(metrics.get(self.metric))
+        above = _number(metrics.get(self.above_metric)) if self.above_metric is not None else None
+        below = _number(metrics.get(self.below_metric)) if self.below_metric is not None else None
+        record = {"metric": self.metric, "value": value, "minimum": self.minimum, "maximum": self.maximum,
+                  "above_metric": self.above_metric, "above_value": above,
+                  "below_metric": self.below_metric, "below_value": below}
+        reason = None
+        missing = [m for m, v in ((self.metric, value), (self.above_metric, above), (self.below_metric, below))
+                   if m is not None and v is None]
+        if missing:
+            reason = f"expected metric {missing[0]!r} was not produced (or is not finite)"
+        elif self.minimum is not None and not value >= self.minimum:
+            reason = f"{self.metric} = {value:.4f} < required minimum {self.minimum}"
+        elif self.maximum is not None and not value <= self.maximum:
+            reason = f"{self.metric} = {value:.4f} > allowed maximum {self.maximum}"
+        elif above is not None and not value > above:
+            reason = f"{self.metric} = {value:.4f} is not above {self.above_metric} = {above:.4f}"
+        elif below is not None and not value < below:
+            reason = f"{self.metric} = {value:.4f} is not below {self.below_metric} = {below:.4f}"
+        record["held"] = reason is None
+        return record, reason
+
+    def failure(self, metrics: Mapping[str, float | None]) -> str | None:
         """A one-line reason when the expectation is not met, else None."""
-        if self.metric not in metrics:
-            return f"expected metric {self.metric!r} was not produced"
-        value = metrics[self.metric]
-        if self.minimum is not None and not value >= self.minimum:
-            return f"{self.metric} = {value:.4f} < required minimum {self.minimum}"
-        if self.maximum is not None and not value <= self.maximum:
-            return f"{self.metric} = {value:.4f} > allowed maximum {self.maximum}"
+        return self.check(metrics)[1]
+
+
+def _number(value) -> float | None:
+    """A finite float, else None (a metric that was not produced, or NaN/Inf)."""
+    if value is None or isinstance(value, bool):
         return None
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,6 +145,7 @@ _loaded_dirs: set[Path] = set()
 
 def register_task(task: Task) -> Task:
     caller = sys._getframe(1).f_globals.get("__file__")
+    check_name(task.name, "task")
     TASKS.register(task.name, task)
     if caller:
         TASK_SOURCES[task.name] = Path(caller).resolve()

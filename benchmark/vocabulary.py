@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
-from benchmark.errors import DataFormatError
+from benchmark.errors import NotMeasurableError
 
 REFERENCE_SIZE = 50_000
 
@@ -123,7 +123,7 @@ def identity_dictionary(
     coverage = covered / len(base)
     available_train = len(shared) - n_dev - n_test
     if available_train < min_train:
-        raise DataFormatError(
+        raise NotMeasurableError(
             None,
             f"models {source.model!r} and {target.model!r} share {len(shared)} frequent plain words; "
             f"a {n_dev}-word dev and {n_test}-word test split need at least {min_train} more for training",

@@ -83,6 +83,8 @@ def config_models(directory: Path | None = None) -> dict[str, tuple[Path, dict]]
     ``benchmark.adapters.static.FORMATS`` or ``hf``) and optionally ``words``
     (the word list of a ``numpy`` matrix), ``description`` and ``allow_pickle``.
     """
+    from benchmark.errors import DataFormatError
+
     directory = Path.cwd() if directory is None else Path(directory)
     found: dict[str, tuple[Path, dict]] = {}
     for filename in CONFIG_FILES:
@@ -90,28 +92,69 @@ def config_models(directory: Path | None = None) -> dict[str, tuple[Path, dict]]
         if not path.is_file():
             continue
         data = _read_toml(path)
-        table = data.get("models", {}) if filename == "benchmark.toml" else data.get("tool", {}).get("benchmark", {}).get("models", {})
+        keys = ("models",) if filename == "benchmark.toml" else ("tool", "benchmark", "models")
+        table: object = data
+        for depth, key in enumerate(keys):
+            table = table.get(key, {})
+            if not isinstance(table, dict):
+                where = ".".join(keys[: depth + 1])
+                raise DataFormatError(path, f"'{where}' must be a table ([{'.'.join(keys)}.NAME] sections), "
+                                            f"got {type(table).__name__} {table!r}")
         for name, entry in table.items():
             found.setdefault(name, (path, entry))
     return found
 
 
-def register_config_models(directory: Path | None = None) -> None:
-    from benchmark.errors import DataFormatError
-    from benchmark.models import MODELS
+def _config_spec(name: str, path: Path, entry: object):
+    """The ModelSpec of one config entry; a bad entry raises a DataFormatError naming the file and model."""
+    from benchmark.errors import BenchmarkError, DataFormatError
+    from benchmark.results import check_name
 
-    for name, (path, entry) in config_models(directory).items():
-        if not isinstance(entry, dict) or "path" not in entry or "format" not in entry:
-            raise DataFormatError(path, f"model {name!r} needs 'path' and 'format' keys")
+    if not isinstance(entry, dict) or "path" not in entry or "format" not in entry:
+        raise DataFormatError(path, f"model {name!r} needs 'path' and 'format' keys")
+    for key in ("path", "format", "words", "description"):
+        if key in entry and not isinstance(entry[key], str):
+            raise DataFormatError(path, f"model {name!r}: '{key}' must be a string, got {entry[key]!r}")
+    try:
+        check_name(name)
         target = (path.parent / entry["path"]).resolve()
         words = entry.get("words")
-        spec = user_model_spec(
+        return user_model_spec(
             name, target, entry["format"],
             words_path=(path.parent / words).resolve() if words else None,
             allow_pickle=bool(entry.get("allow_pickle", False)),
             description=entry.get("description", f"{entry['format']} {target} (from {path.name})"),
         )
+    except DataFormatError:
+        raise
+    except BenchmarkError as exc:
+        raise DataFormatError(path, str(exc)) from None
+
+
+def register_config_models(directory: Path | None = None) -> None:
+    """Register the models of the config files; a bad entry is registered as its error.
+
+    A malformed entry does not stop commands that do not use it: asking for
+    the model by name raises its :class:`DataFormatError` (naming the file);
+    listings leave it out.
+    """
+    from benchmark.errors import BenchmarkError
+    from benchmark.models import MODELS
+
+    for name, (path, entry) in config_models(directory).items():
+        try:
+            spec = _config_spec(name, path, entry)
+        except BenchmarkError as exc:
+            MODELS.register_lazy(name, _raiser(exc))
+            continue
         MODELS.register(name, spec)
+
+
+def _raiser(exc: Exception):
+    def fail():
+        raise exc
+
+    return fail
 
 
 def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_pickle: bool = False,

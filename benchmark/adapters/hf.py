@@ -70,6 +70,14 @@ _CAUSAL_MODEL_TYPES = frozenset({
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".json", ".txt", ".model")
 
+#: Files a saved tokenizer keeps its vocabulary in (fast, WordPiece, BPE, SentencePiece).
+_VOCABULARY_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model",
+                     "tokenizer.model")
+#: The tokenizer check probes this many of the most frequent English plain words ...
+TOKENIZER_PROBE_WORDS = 1000
+#: ... and refuses a tokenizer that maps more than this share of them to its unknown token.
+MAX_UNKNOWN_SHARE = 0.5
+
 
 def _lazy_torch():
     try:
@@ -188,6 +196,47 @@ def _load_hf_parts(source: str, *, gguf_file, architecture, local_files_only, hu
     model.eval()
     model.to(device)
     return config, tokenizer, model, arch
+
+
+def check_tokenizer(tokenizer, name: str, words: Sequence[str] | None = None) -> None:
+    """Refuse a tokenizer that cannot represent the words a task measures.
+
+    Raises :class:`ModelLoadError` when the vocabulary holds special tokens
+    only, or when more than :data:`MAX_UNKNOWN_SHARE` of ``words`` (default:
+    the :data:`TOKENIZER_PROBE_WORDS` most frequent English plain words, each
+    after a space, as :meth:`ContextualModel.decontextualized` feeds them)
+    contain the unknown token.  Byte-level tokenizers have no unknown token
+    and pass the second test by construction.
+    """
+    vocab = tokenizer.get_vocab()
+    special = {int(i) for i in tokenizer.all_special_ids}
+    for idx, added in getattr(tokenizer, "added_tokens_decoder", {}).items():
+        if getattr(added, "special", False):
+            special.add(int(idx))
+    if not any(idx not in special for idx in vocab.values()):
+        shown = ", ".join(sorted(vocab, key=vocab.get)[:6])
+        raise ModelLoadError(
+            f"model {name!r}: the tokenizer's vocabulary holds special tokens only ({len(vocab)}: {shown}); "
+            "every word would be unknown"
+        )
+    unk = tokenizer.unk_token_id
+    if unk is None:
+        return
+    if words is None:
+        from benchmark.vocabulary import reference_words
+
+        words = reference_words()[:TOKENIZER_PROBE_WORDS]
+    words = list(words)
+    if not words:
+        return
+    ids = tokenizer([" " + w for w in words], add_special_tokens=False)["input_ids"]
+    unknown = [w for w, row in zip(words, ids) if unk in row or not row]
+    if len(unknown) > MAX_UNKNOWN_SHARE * len(words):
+        raise ModelLoadError(
+            f"model {name!r}: the tokenizer maps {len(unknown)} of the {len(words)} most frequent English words "
+            f"to its unknown token {tokenizer.unk_token!r} (e.g. {', '.join(map(repr, unknown[:5]))}); "
+            "it cannot represent the words the tasks measure"
+        )
 
 
 class ContextualModel:
@@ -315,6 +364,12 @@ class ContextualModel:
         if is_local and gguf_file is not None and not (path / gguf_file).is_file():
             raise ModelLoadError(f"model {name!r}: GGUF file {gguf_file!r} not found in {str(path)!r}")
 
+        if is_local and gguf_file is None and not any((path / f).is_file() for f in _VOCABULARY_FILES):
+            raise ModelLoadError(
+                f"model {name!r}: {str(path)!r} has no tokenizer vocabulary (none of {', '.join(_VOCABULARY_FILES)}); "
+                "transformers would build a tokenizer of special tokens only and every word would be unknown "
+                "(save it with tokenizer.save_pretrained into the folder)"
+            )
         if is_local and gguf_file is None and not allow_pickle and not any(path.glob("*.safetensors")):
             pickled = sorted(p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl"))
             if pickled:
@@ -342,6 +397,7 @@ class ContextualModel:
         except Exception as exc:  # transformers raises many types
             raise ModelLoadError(f"model {name!r}: cannot load {raw!r}: {type(exc).__name__}: {exc}") from exc
 
+        check_tokenizer(tokenizer, name)
         if weights_revision is not None:
             rev = weights_revision
         elif is_local:

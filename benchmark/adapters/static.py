@@ -11,12 +11,15 @@ spaCy or pyarrow at module import time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mmap
 import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import Iterator, Literal
 
 import numpy as np
 
@@ -27,6 +30,42 @@ from benchmark.packages import find_package_dir, installed_version
 VectorsFormat = Literal["word2vec", "word2vec-binary", "glove", "fasttext", "numpy"]
 FORMATS: tuple[str, ...] = ("word2vec", "word2vec-binary", "glove", "fasttext", "numpy")
 _ASCII_INT = re.compile(r"[0-9]+")
+_BOM = b"\xef\xbb\xbf"  # UTF-8 byte order mark: stripped from the start of every text a user gives
+_COMPRESSED = (  # magic bytes -> (what, how to undo it)
+    (b"\x1f\x8b", "gzip-compressed", "gunzip -k"),
+    (b"BZh", "bzip2-compressed", "bunzip2 -k"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "unxz -k"),
+    (b"PK\x03\x04", "a zip archive (or .npz)", "unzip"),
+)
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _head(path: Path, n: int = 8) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(n)
+
+
+def _refuse_compressed(path: Path) -> None:
+    """A compressed file gets its own message instead of "invalid UTF-8" or "bad header"."""
+    head = _head(path)
+    for magic, what, undo in _COMPRESSED:
+        if head.startswith(magic):
+            raise DataFormatError(path, f"{what}: decompress it first ({undo} {path.name})")
+
+
+@contextlib.contextmanager
+def _without_bom(path: Path) -> Iterator[Path]:
+    """``path`` itself, or a temporary copy without its leading UTF-8 BOM (gensim reads the BOM as part of
+    the first word, or fails on the header)."""
+    if not _head(path, 3) == _BOM:
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="rosetta-bom-") as folder:
+        copy = Path(folder) / path.name
+        with open(path, "rb") as src, open(copy, "wb") as dst:
+            src.seek(len(_BOM))
+            shutil.copyfileobj(src, dst, 1 << 20)
+        yield copy
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -55,12 +94,15 @@ def package_dir(module: str, dist: str | None = None) -> Path:
 
 
 def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:
+    """Refuse NaN/Inf (naming the word and line) and a matrix of zeros only (nothing to measure)."""
     finite = np.isfinite(vectors).all(axis=1)
     if not finite.all():
         row = int(np.flatnonzero(~finite)[0])
         raise DataFormatError(
             path, f"non-finite value (NaN or Inf) in the vector of {words[row]!r}", line=row + first_line
         )
+    if vectors.size and not np.any(vectors):
+        raise DataFormatError(path, f"all {vectors.shape[0]} vectors are all zeros: there is nothing to measure")
 
 
 def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
@@ -74,6 +116,8 @@ def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
     seen: dict[str, int] = {}
     with open(path, "rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
+            if line_no == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM):]
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -137,8 +181,9 @@ def _scan_binary_vectors(path: Path) -> tuple[int, int]:
     if size == 0:
         raise DataFormatError(path, "no vectors in file")
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        end = data.find(b"\n")
-        header = bytes(data[: end if end >= 0 else min(size, 80)])
+        start = len(_BOM) if data[: len(_BOM)] == _BOM else 0
+        end = data.find(b"\n", start)
+        header = bytes(data[start: end if end >= 0 else min(size, start + 80)])
         fields = header.split()
         try:
             text = header.decode("ascii")
@@ -208,8 +253,7 @@ def load_vectors_file(
         from benchmark.registry import did_you_mean
 
         raise UnknownNameError(f"unknown vectors format {fmt!r}{did_you_mean(fmt, FORMATS)}; choose from {', '.join(FORMATS)}")
-    if not path.is_file():
-        raise DataFormatError(path, "no such file")
+    _check_input_file(path, f"--format {fmt}")
     if fmt == "numpy":
         return load_numpy(path, words_path, name=name)
     from gensim.models import KeyedVectors
@@ -217,7 +261,8 @@ def load_vectors_file(
     if fmt == "word2vec-binary":
         _scan_binary_vectors(path)
         try:
-            kv = KeyedVectors.load_word2vec_format(os.fspath(path), binary=True, unicode_errors="strict")
+            with _without_bom(path) as readable:
+                kv = KeyedVectors.load_word2vec_format(os.fspath(readable), binary=True, unicode_errors="strict")
         except UnicodeDecodeError as exc:
             raise DataFormatError(path, f"invalid UTF-8 in a word ({exc.reason})") from None
         except (ValueError, EOFError, OSError) as exc:
@@ -227,9 +272,10 @@ def load_vectors_file(
         header = fmt in ("word2vec", "fasttext")
         _scan_text_vectors(path, header=header)
         try:
-            kv = KeyedVectors.load_word2vec_format(
-                os.fspath(path), binary=False, no_header=not header, unicode_errors="strict"
-            )
+            with _without_bom(path) as readable:
+                kv = KeyedVectors.load_word2vec_format(
+                    os.fspath(readable), binary=False, no_header=not header, unicode_errors="strict"
+                )
         except (ValueError, EOFError, UnicodeDecodeError) as exc:  # the scan should have caught it
             raise DataFormatError(path, f"could not be parsed as {fmt}: {exc}") from None
         first_line = 2 if header else 1
@@ -246,6 +292,15 @@ def load_vectors_file(
     )
 
 
+def _check_input_file(path: Path, what: str) -> None:
+    """A user's input path: it exists, is a file (not a folder) and is not compressed."""
+    if path.is_dir():
+        raise DataFormatError(path, f"is a directory; {what} reads a file")
+    if not path.is_file():
+        raise DataFormatError(path, "no such file")
+    _refuse_compressed(path)
+
+
 def load_gensim_keyedvectors(path, *, name: str, allow_pickle: bool = False) -> StaticEmbeddings:
     """A gensim ``KeyedVectors.save`` file (``.kv``/``.model``): a pickle, so opt-in only."""
     path = Path(path)
@@ -254,8 +309,7 @@ def load_gensim_keyedvectors(path, *, name: str, allow_pickle: bool = False) -> 
             path, "gensim's native format is a pickle; refusing to unpickle a user path "
             "(pass --allow-pickle if you trust the file, or export it with save_word2vec_format)"
         )
-    if not path.is_file():
-        raise DataFormatError(path, "no such file")
+    _check_input_file(path, "--format gensim")
     from gensim.models import KeyedVectors
 
     try:
@@ -276,16 +330,29 @@ def load_numpy(matrix_path, words_path, *, name: str) -> StaticEmbeddings:
     if words_path is None:
         raise DataFormatError(matrix_path, "format 'numpy' needs a word list (one word per line)")
     words_path = Path(words_path)
+    _check_input_file(matrix_path, "--format numpy")
+    _check_input_file(words_path, "the word list (--words)")
+    if not _head(matrix_path, len(_NPY_MAGIC)) == _NPY_MAGIC:
+        raise DataFormatError(matrix_path, "not a .npy file (no NumPy header); --format numpy reads a matrix saved "
+                                           "with numpy.save (a text vectors file? use --format word2vec or glove)")
     try:
         vectors = np.load(matrix_path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
-        raise DataFormatError(matrix_path, f"not a .npy array file: {exc}") from None
+    except ValueError as exc:
+        if "allow_pickle" in str(exc):  # an object array: only a pickle could read it
+            raise DataFormatError(matrix_path, "holds Python objects (dtype object), which only unpickling could "
+                                               "read; .npy files are never unpickled (--allow-pickle is for gensim "
+                                               "and PyTorch files): save a float matrix") from None
+        raise DataFormatError(matrix_path, f"not a readable .npy matrix: {exc}") from None
+    except (OSError, EOFError) as exc:
+        raise DataFormatError(matrix_path, f"not a readable .npy matrix (truncated?): {exc}") from None
     if vectors.ndim != 2 or not np.issubdtype(vectors.dtype, np.floating):
         raise DataFormatError(matrix_path, f"expected a 2-D float array, got {vectors.dtype} {vectors.shape}")
     words: list[str] = []
     seen: dict[str, int] = {}
     with open(words_path, "rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
+            if line_no == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM):]
             try:
                 word = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:

@@ -55,13 +55,13 @@ def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     assert set(results) == set(TASKS)
 
     inp = results["spectrum_contextual_input"]
-    assert inp.status == "passed"
+    assert inp.status in ("passed", "measured")  # measured: no expectation declared for it
     assert inp.metrics["categories/n_covered"] >= MIN_INPUT_COVERED[model], inp.details["skipped"]
     assert inp.metrics["shipped/n_covered"] >= 10  # WEAT / analogy sets, cased, on a contextual model
 
     sweep = results["spectrum_contextual_layers"]
     n = ctx.num_layers
-    assert sweep.status == "passed" and sweep.sizes["layers"] == n == len(sweep.details["layers"])
+    assert sweep.status in ("passed", "measured") and sweep.sizes["layers"] == n == len(sweep.details["layers"])
     for layer in range(n):
         assert sweep.details["layer_metrics"][str(layer)]["categories/n_covered"] >= 20
         assert sweep.details["layer_metrics"][str(layer)]["shipped/n_covered"] >= 15

@@ -41,7 +41,7 @@ def results(reduced_task):
 def test_real_spectrum(results, model):
     r = results[model]
     m, sets = r.metrics, r.details["sets"]
-    assert r.status == "passed"
+    assert r.status in ("passed", "measured")  # measured: no expectation declared for it
     assert all(v is not None and math.isfinite(v) for v in m.values())
     n_total, n_cov = m["categories/n_total"], m["categories/n_covered"]
     assert n_total >= 28 and n_cov >= MIN_COVERED[model], r.details["skipped"]

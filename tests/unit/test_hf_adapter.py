@@ -93,6 +93,9 @@ BERT_VOCAB = [
     "was", "ripe", "bank", "river", "on", "sat", "he", "she", "a", "money", "by", "and", "pie",
     "sweet", "is", "it", "##s", "runs", "fast", "cat", "dog", "red", "big", "caf", "##é",
     ",", ".", "!", "'", "1", "##ing",
+    # single letters, so every plain word has a spelling (the load-time tokenizer check refuses a tokenizer
+    # that maps most common English words to [UNK]); appended, so the ids above are unchanged
+    *"bcdefghjklmnopqrstuvwxyz", *(f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz"),
 ]
 
 CORPUS = [

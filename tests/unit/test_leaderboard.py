@@ -114,6 +114,7 @@ def test_same_results_byte_identical_page(tmp_path):
 
 
 def test_empty_results_page(tmp_path):
+    (tmp_path / "results").mkdir()  # an empty results folder (a missing one is an error: test_cli_errors)
     assert "No results yet." in write_leaderboard(tmp_path).read_text()
 
 

@@ -1,8 +1,10 @@
 """`pytest tasks/`: one item per (task, ordered model pair), results recorded either way."""
 
 import json
+from pathlib import Path
 
 pytest_plugins = ["pytester"]
+REPO = Path(__file__).resolve().parents[2]
 
 TASK_FILE = '''
 from benchmark.adapters.toy import toy_pair
@@ -25,6 +27,7 @@ def test_task_items_collected_run_and_recorded(pytester, monkeypatch, tmp_path):
     tasks = pytester.mkdir("tasks")
     (tasks / "toy_tasks.py").write_text(TASK_FILE)
     monkeypatch.setenv("ROSETTA_TASKS_DIR", str(tasks))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))  # this checkout's plugin, not the one the venv has installed
     out = tmp_path / "board"
     result = pytester.runpytest_subprocess("tasks", "--bench-models", "toy-a,toy-b", "--bench-out", str(out), "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=2)
@@ -45,6 +48,7 @@ def test_unknown_model_is_a_collection_error(pytester, monkeypatch):
     tasks = pytester.mkdir("tasks")
     (tasks / "toy_tasks.py").write_text(TASK_FILE)
     monkeypatch.setenv("ROSETTA_TASKS_DIR", str(tasks))
+    monkeypatch.setenv("PYTHONPATH", str(REPO))  # this checkout's plugin, not the one the venv has installed
     result = pytester.runpytest_subprocess("tasks", "--bench-models", "toy-c", "-p", "no:cacheprovider")
     assert result.ret != 0
     result.stdout.fnmatch_lines(["*unknown model 'toy-c' (did you mean*"])

@@ -21,7 +21,7 @@ def test_json_roundtrip(tmp_path):
     path = write_result(make_result(), tmp_path)
     assert path.name == "static_static__a__b.json"
     data = json.loads(path.read_text())
-    assert data["schema_version"] == 1 and data["metrics"]["residual"] is None  # NaN is stored as null
+    assert data["schema_version"] == 2 and data["metrics"]["residual"] is None  # NaN is stored as null
     back = read_result(path)
     assert back.item_id == "static_static[a->b]"
     assert back.metrics == {"p@1/csls": 0.5, "residual": None}
@@ -43,7 +43,7 @@ def test_missing_fields_and_schema_version(tmp_path):
     data = json.loads(make_result().to_json())
     data["schema_version"] = 99
     path.write_text(json.dumps(data))
-    with pytest.raises(DataFormatError, match="schema_version 99; this version reads 1"):
+    with pytest.raises(DataFormatError, match="schema_version 99; this version reads 1, 2"):
         read_result(path)
 
 

@@ -30,6 +30,7 @@ from benchmark.tasks import REPO_ROOT
 
 N_ITEMS = 6  # 3 models, ordered pairs
 TMP_NAME = re.compile(r"\..+\.json\..+\.tmp")  # atomic_write_text's temp files
+LOCK_NAME = re.compile(r"\..+\.json\.lock")  # the per-item lock beside a Result (left empty by a killed holder)
 
 SCRIPT = r'''
 import json, os, sys, time
@@ -155,14 +156,17 @@ def script(tmp_path) -> Path:
 
 
 def _check_results_dir(results: Path) -> tuple[list[str], list[str]]:
-    """Every file is a whole Result or a temp file; return (result names, temp names)."""
+    """Every file is a whole Result, a temp file or an empty lock file; return (result names, temp names)."""
     names = sorted(p.name for p in results.iterdir())
+    locks = [n for n in names if LOCK_NAME.fullmatch(n)]
+    assert all((results / n).stat().st_size == 0 for n in locks), locks
+    names = [n for n in names if n not in locks]
     finished = [n for n in names if n.endswith(".json") and not n.startswith(".")]
     temps = [n for n in names if n not in finished]
     assert all(TMP_NAME.fullmatch(n) for n in temps), temps
     for n in finished:
         result = read_result(results / n)  # raises on a partial or corrupt file
-        assert result.status == "passed" and result.task == "rb_toy" and len(result.models) == 2
+        assert result.status == "measured" and result.task == "rb_toy" and len(result.models) == 2
     # read_results skips the temp files (they end in .tmp) and reads every finished one
     assert sorted(r.item_id for r in read_results(results)) == sorted(read_result(results / n).item_id
                                                                         for n in finished)
@@ -180,6 +184,7 @@ def _resume_and_compare(script: Path, out: Path, finished: list[str], reference:
         assert (results / n).stat().st_mtime_ns == mtime and (results / n).read_bytes() == data
     assert (out / "README.md").read_bytes() == reference.page()
     assert {p.name: _comparable(p) for p in sorted(results.glob("*.json"))} == reference.results()
+    assert not list(results.glob(".*.lock"))  # a lock a killed run left is taken over and removed
     return summary
 
 
@@ -242,6 +247,10 @@ def test_two_concurrent_runs_share_one_results_dir(script, tmp_path, reference):
     summaries = [_finish(p) for p in procs]
     for s in summaries:
         assert len(s["computed"]) + len(s["reused"]) == N_ITEMS
+    # the per-item lock: every item is computed once, by one of the two runs; the other reuses it
+    computed = [i for s in summaries for i in s["computed"]]
+    assert sorted(computed) == sorted(set(computed)) and len(computed) == N_ITEMS
+    assert not list((out / "results").glob(".*.lock"))
     finished, temps = _check_results_dir(out / "results")
     assert len(finished) == N_ITEMS and temps == []
     assert (out / "README.md").read_bytes() == reference.page()
@@ -334,18 +343,25 @@ def test_unknown_model_and_task_names(toys, tmp_path, capsys):
 
 
 def test_model_with_no_overlap(toys, tmp_path, capsys):
+    """A pair that shares too few words is recorded as skipped with its reason; the run goes on (exit 0)."""
     out = tmp_path / "out"
-    assert _run(out, "rbx-source,rbx-alien", "rbx_toy") == 2
-    message = _one_line_error(capsys)
-    assert message.startswith("rbx_toy[rbx-source->rbx-alien]: ")
-    assert "models 'rbx-source' and 'rbx-alien' share 0 frequent plain words" in message
-    assert not (out / "results").exists() or not any((out / "results").iterdir())
-    assert not (out / "README.md").exists()
+    assert _run(out, "rbx-source,rbx-alien", "rbx_toy") == 0
+    printed = capsys.readouterr().out
+    assert "0 failed expectations, 2 skipped" in printed
+    assert ("SKIPPED rbx_toy[rbx-source->rbx-alien]: models 'rbx-source' and 'rbx-alien' share 0 frequent plain "
+            "words") in printed
+    stored = read_result(out / "results" / "rbx_toy__rbx-source__rbx-alien.json")
+    assert stored.status == "skipped" and stored.metrics == {}
+    assert "models 'rbx-source' and 'rbx-alien' share 0 frequent plain words" in stored.skip_reason
+    page = (out / "README.md").read_text(encoding="utf-8")
+    assert "## Skipped items" in page and "`rbx_toy[rbx-alien->rbx-source]`" in page
 
 
 def test_no_overlap_message_has_no_file_placeholder(toys, tmp_path, capsys):
-    assert _run(tmp_path / "out", "rbx-source,rbx-alien", "rbx_toy") == 2
-    assert "<input>" not in _one_line_error(capsys)
+    assert _run(tmp_path / "out", "rbx-source,rbx-alien", "rbx_toy") == 0
+    assert "<input>" not in capsys.readouterr().out
+    stored = read_result(tmp_path / "out" / "results" / "rbx_toy__rbx-alien__rbx-source.json")
+    assert stored.skip_reason and "<input>" not in stored.skip_reason
 
 
 def test_k_larger_than_the_vocabulary(toys, tmp_path, capsys):
