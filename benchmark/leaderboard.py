@@ -80,6 +80,8 @@ class Summary:
         Metric key of the coverage (written to summary.csv / .json).
     n : callable, optional
         ``n(result) -> str``: the sample the CI resamples (e.g. "1500 test words").
+    covered : callable, optional
+        ``covered(result) -> str``: coverage as text where it is no single metric (e.g. "28/28").
     """
 
     question: str
@@ -87,6 +89,13 @@ class Summary:
     baseline: str | None = None
     coverage: str | None = None
     n: Callable[[Result], str] | None = None
+    covered: Callable[[Result], str] | None = None
+
+    def coverage_text(self, result: Result) -> str | None:
+        """The item's coverage for the Models table: the coverage metric, else ``covered``, else None."""
+        if self.coverage and result.metrics.get(self.coverage) is not None:
+            return f"{result.metrics[self.coverage]:.2f}"
+        return self.covered(result) if self.covered else None
 
 
 def _fmt(value, digits: int) -> str:
@@ -296,12 +305,37 @@ def render_summary(results: list[Result]) -> str:
             _summary_table(task_results, spec),
             "",
         ]
+    out += _models_section(results)
     if skipped:
         out += ["## Skipped items", "", "Items that could not be measured, with the reason.", ""]
         out += [f"- `{r.item_id}` (v{r.task_version}): {r.skip_reason}" for r in skipped] + [""]
     if results:
         out += ["## Provenance", "", *_provenance_lines(results), ""]
     return "\n".join(out)
+
+
+def _models_section(results: list[Result]) -> list[str]:
+    """Each model's card (what it is, its size) and how much of each task it covers, beside the tables."""
+    cards: dict[str, dict] = {}
+    for r in results:
+        for name, card in r.model_cards.items():
+            cards.setdefault(name, card)
+    if not cards:
+        return []
+    rows = []
+    for name in sorted(cards):
+        coverage = []
+        for task, task_results in reading_order(results):
+            spec = summary_spec(task_results[0].family)
+            texts = sorted({spec.coverage_text(r) for r in task_results if name in r.models} - {None})
+            if texts:
+                coverage.append(f"{task} {texts[0]}" + (f"–{texts[-1]}" if len(texts) > 1 else ""))
+        rows.append({"model": name, "what": cards[name].get("description", ""), "size": cards[name].get("size", "–"),
+                     "coverage by task": "; ".join(coverage) or "–"})
+    return ["## Models", "",
+            "Coverage: for static↔static and static↔contextual, the share of wordfreq's 10,000 most frequent "
+            "plain words found in both spaces of a pair (lowest–highest over the model's pairs); for the spectrum "
+            "tasks, the categories covered at ≥ 80 % of their words.", "", markdown_table(rows), ""]
 
 
 def _finite_or_none(value):

@@ -68,6 +68,7 @@ class Result:
     timing: dict[str, Any] = field(default_factory=dict)
     expectations_checked: list[dict[str, Any]] = field(default_factory=list)
     skip_reason: str = ""
+    model_cards: dict[str, dict[str, str]] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
 
     @property

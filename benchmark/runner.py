@@ -176,8 +176,19 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
         expectations_checked=checked,
         revisions={**{name: m.revision for name, m in zip(item.models, models)},
                    "frequency_list": reference_revision()},
+        model_cards={name: model_card(name, m) for name, m in zip(item.models, models)},
         timing={"started": started, "seconds": round(elapsed, 3), "load_seconds": round(t_loaded - t0, 3)},
     )
+
+
+def model_card(name: str, model) -> dict:
+    """What the leaderboard says about a model: its description, source and size, from the loaded adapter."""
+    card = {"description": get_model_spec(name).description, "source": str(getattr(model, "source", "") or "")}
+    if hasattr(model, "num_layers"):
+        card["size"] = f"{model.num_layers} hidden-state outputs × {model.dim}"
+    elif hasattr(model, "words") and hasattr(model, "dim"):
+        card["size"] = f"{len(model.words):,} words × {model.dim}"
+    return card
 
 
 def check_expectations(task: Task, models: Sequence[str], metrics) -> tuple[list[dict], list[str]]:

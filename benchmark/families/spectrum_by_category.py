@@ -121,6 +121,7 @@ SUMMARY = Summary(
     ),
     baseline="categories/median_null_sigma1_share",
     n=lambda r: f"{int(r.metrics.get('categories/n_covered') or 0)} categories",
+    covered=_covered,
 )
 
 CURVE_DECIMALS = 6

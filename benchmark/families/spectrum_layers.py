@@ -74,6 +74,7 @@ SUMMARY = Summary(
         Column("categories covered (layer 0)", "", value=lambda r: str(r.sizes.get("categories_covered_layer0", "–"))),
     ),
     n=lambda r: f"{int(r.metrics.get('layers/n') or 0)} layers",
+    covered=lambda r: f"{r.sizes.get('categories_covered_layer0', '–')} categories at layer 0",
 )
 
 

@@ -134,3 +134,25 @@ def test_a_new_item_is_placed_among_the_leaderboards_items():
     again = replace(board[1], metrics={**board[1].metrics, "p@1/csls": 0.9})
     assert (place_among(again, board).rank, place_among(again, board).of) == (1, 2)
     assert place_among(replace(mine, metrics={}), board) is None
+
+
+def test_models_section_says_what_each_model_is_and_its_coverage():
+    from dataclasses import replace
+
+    cards = {"word2vec-gnews": {"description": "word2vec GoogleNews 300d: a 13,013-word subset", "size": "13,013 words × 300"},
+             "spacy-md-300": {"description": "spaCy md", "size": "12,267 words × 300"},
+             "glove-6b-50d": {"description": "GloVe 6B", "size": "400,000 words × 50"}}
+    results = [replace(r, model_cards={m: cards[m] for m in r.models}) for r in fixture_results()]
+    summary = render(results)
+    section = summary[summary.index("## Models"):summary.index("## Provenance")]
+    assert "a 13,013-word subset" in section and "13,013 words × 300" in section
+    assert "static_static 0.86" in section
+    assert "## Models" not in render(fixture_results())  # older Results carry no cards
+
+
+def test_run_item_records_model_cards(toy_models, toy_task):
+    from benchmark.runner import Item, run_item
+
+    r = run_item(Item(toy_task, ("toy-source", "toy-target")), seed=0)
+    assert set(r.model_cards) == {"toy-source", "toy-target"}
+    assert r.model_cards["toy-source"]["size"].endswith("× 24") and r.model_cards["toy-source"]["description"] == "toy"
