@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_OUT}/, {QUICK_OUT}/ with --quick)")
     run.add_argument("--quick", action="store_true",
                      help="quick profile for CI: small splits, fewer resamples, no causal LM")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="local: items run in this process (default); ray: one Ray task per item, on the cluster "
+                          "at --address or on a local Ray instance (the results folder must be shared)")
+    run.add_argument("--address", default=None, help="with --executor ray: a running cluster (ray://HOST:10001, auto)")
+    run.add_argument("--ray-cpus", type=int, default=None, help="with --executor ray and no --address: CPUs of the "
+                                                                "local Ray instance (default: all)")
     _common_run_options(run)
 
     score = sub.add_parser("score", help="score a new model (vectors file or local HF folder) against the defaults")
@@ -135,8 +141,14 @@ def _run_and_report(items, args, out: str):
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
-    summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
-                  skip_invalid=args.skip_invalid)
+    if getattr(args, "executor", "local") == "ray":
+        from benchmark.executors import run_on_ray
+
+        summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force, skip_invalid=args.skip_invalid,
+                             address=args.address, num_cpus=args.ray_cpus)
+    else:
+        summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
+                      skip_invalid=args.skip_invalid)
     print(
         f"{len(summary.computed)} computed, {len(summary.reused)} reused (current results kept; --force recomputes), "
         f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "
@@ -152,6 +164,8 @@ def _run_and_report(items, args, out: str):
 def _cmd_run(args) -> int:
     from benchmark.runner import plan_items, select_models, select_tasks
 
+    if args.executor != "ray" and (args.address or args.ray_cpus):
+        raise BenchmarkError("--address and --ray-cpus go with --executor ray")
     items = plan_items(select_tasks(_names(args.tasks), quick=args.quick),
                        select_models(_names(args.models), quick=args.quick))
     summary = _run_and_report(items, args, args.out or (QUICK_OUT if args.quick else DEFAULT_OUT))
