@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--tasks", nargs="+", metavar="NAME", help="task names (default: every applicable task)")
     score.add_argument("--out", default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT}/)")
     score.add_argument("--quick", action="store_true", help="quick profile (small splits)")
+    score.add_argument("--board", default=DEFAULT_OUT,
+                       help=f"the leaderboard to rank the new items against (default: {DEFAULT_OUT}/, the committed one)")
     score.add_argument("--allow-pickle", action="store_true",
                        help="accept pickle-based files (gensim .kv, pytorch_model.bin): only for files you trust")
     _common_run_options(score)
@@ -209,14 +211,31 @@ def _cmd_score(args) -> int:
     models = [*select_models(quick=args.quick), name]
     items = [i for i in plan_items(tasks, models) if name in i.models]
     summary = _run_and_report(items, args, args.out)
+    board_dir = Path(args.board) / "results"
+    board = read_results(board_dir, skip_invalid=True, warn=False) if board_dir.is_dir() else []
     print(score_table(name, {i.id for i in items},
-                      read_results(Path(args.out) / "results", skip_invalid=args.skip_invalid, warn=False)))
+                      read_results(Path(args.out) / "results", skip_invalid=args.skip_invalid, warn=False), board))
+    print(f"ranked among the items of {board_dir} ({len(board)} Results) and of {Path(args.out) / 'results'} with the "
+          "same task version and parameters" if board else
+          f"no leaderboard at {board_dir}: ranked among {Path(args.out) / 'results'} only (pass --board DIR)")
+    from benchmark.site import SITE_DIR, slug
+
+    page = Path(args.out) / SITE_DIR / "models" / f"{slug(name)}.html"
+    if page.is_file():
+        print(f"{name} against the models of this run: {page}")
     return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 
 
-def score_table(name: str, item_ids: set[str], results) -> str:
-    """Where each of the new model's items ranks among all results of its task."""
+def score_table(name: str, item_ids: set[str], results, board=()) -> str:
+    """Where each of the new model's items ranks among the leaderboard's items of the same task.
+
+    ``board``: the Results of the leaderboard to compare with (items of the same task, task version
+    and parameters count; a quick-profile item is not ranked against full-profile ones).  The run's
+    own other Results of the task count too, so a model is ranked among everything comparable.
+    """
     from tabulate import tabulate
+
+    from benchmark.leaderboard import place_among
 
     rows = []
     for r in results:
@@ -225,12 +244,13 @@ def score_table(name: str, item_ids: set[str], results) -> str:
         if r.status == "skipped":
             rows.append([r.family, r.item_id, r.main_metric, "–", "–", f"skipped: {r.skip_reason}"])
             continue
-        peers = [p for p in results if p.task == r.task and p.metrics.get(r.main_metric) is not None]
+        peers = {p.item_id: p for p in [*board, *results]
+                 if p.task == r.task and p.task_version == r.task_version and p.params == r.params
+                 and p.status != "skipped"}
+        placed = place_among(r, list(peers.values()))
         value = r.metrics.get(r.main_metric)
-        better = sum(1 for p in peers if value is not None and (
-            p.metrics[r.main_metric] > value if r.higher_is_better else p.metrics[r.main_metric] < value))
-        rank = f"{better + 1}/{len(peers)}" if value is not None else "–"
-        rows.append([r.family, r.item_id, r.main_metric, "–" if value is None else f"{value:.4f}", rank, r.status])
+        rows.append([r.family, r.item_id, r.main_metric, "–" if value is None else f"{value:.4f}",
+                     placed.describe() if placed else "–", r.status])
     return tabulate(rows, headers=["family", "item", "main metric", "value", "rank in task", "status"],
                     tablefmt="github", disable_numparse=True)
 

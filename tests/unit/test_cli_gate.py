@@ -99,7 +99,7 @@ def test_score_a_new_model(user_vectors, tmp_path, capsys, monkeypatch):
 
     try:
         code = main(["score", str(user_vectors), "--format", "word2vec", "--name", "mine", "--tasks", "toy_static",
-                     "--out", str(tmp_path / "out"), "--no-progress"])
+                     "--out", str(tmp_path / "out"), "--board", str(tmp_path / "no-board"), "--no-progress"])
         out = capsys.readouterr().out
         assert code == 0, out
         assert "toy_static[mine->toy-source]" in out and "rank in task" in out
@@ -107,6 +107,30 @@ def test_score_a_new_model(user_vectors, tmp_path, capsys, monkeypatch):
         assert ids == {"toy_static[mine->toy-source]", "toy_static[mine->toy-target]",
                        "toy_static[toy-source->mine]", "toy_static[toy-target->mine]"}
         assert "mine" in (tmp_path / "out" / "README.md").read_text()
+        assert "no leaderboard at" in out
+        assert (tmp_path / "out" / "site" / "models" / "mine.html").is_file() and "mine.html" in out
+    finally:
+        MODELS.unregister("mine")
+
+
+def test_score_ranks_against_the_leaderboard_s_items(user_vectors, tmp_path, capsys, monkeypatch, toy_task):
+    """A board with the task's other items (here: the defaults' own pair): the new items are ranked among
+    them too, and the table says where ('k/N: below X, above Y')."""
+    import benchmark.runner as runner
+    from benchmark.models import MODELS
+    from benchmark.runner import plan_items, run
+
+    monkeypatch.setattr(runner, "model_names", lambda **kw: ["toy-source", "toy-target"])
+    run(plan_items([toy_task], ["toy-source", "toy-target"]), out_dir=tmp_path / "board", seed=0, progress=False)
+    try:
+        code = main(["score", str(user_vectors), "--format", "word2vec", "--name", "mine", "--tasks", "toy_static",
+                     "--out", str(tmp_path / "out"), "--board", str(tmp_path / "board"), "--no-progress"])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        rows = [ln for ln in out.splitlines() if ln.startswith("| toy_static") or "toy_static[" in ln]
+        assert len(rows) == 4 and all("/6" in ln for ln in rows)  # 4 new items + the board's 2
+        assert "below " in out or "above " in out
+        assert f"ranked among the items of {tmp_path / 'board' / 'results'} (2 Results)" in out
     finally:
         MODELS.unregister("mine")
 
