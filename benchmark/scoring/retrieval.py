@@ -119,6 +119,20 @@ def _check_beta(beta, name: str = "beta") -> float:
     return b
 
 
+def _check_criterion_args(criterion, beta, target_penalty, target_log_normalizer) -> float | None:
+    """Validate the criterion and the arguments that go with it; returns the checked ``beta``."""
+    check_choice(criterion, _CRITERIA, "retrieval criterion")
+    if target_penalty is not None and criterion != "csls":
+        raise ShapeError(f"target_penalty is only used with criterion='csls', not {criterion!r}")
+    if target_log_normalizer is not None and criterion != "isf":
+        raise ShapeError(f"target_log_normalizer is only used with criterion='isf', not {criterion!r}")
+    if criterion != "isf":
+        return beta
+    if beta is None:
+        raise ShapeError("beta is required for criterion='isf' (choose it on dev)")
+    return _check_beta(beta)
+
+
 # --------------------------------------------------------------------------- kernels
 
 
@@ -467,18 +481,8 @@ def retrieve(
         range, missing or non-positive ``beta`` for ``"isf"``, a precomputed term of
         the wrong shape or given for the wrong criterion.
     """
-    check_choice(criterion, _CRITERIA, "retrieval criterion")
+    beta = _check_criterion_args(criterion, beta, target_penalty, target_log_normalizer)
     block, chunk = _block_sizes(block_size)
-    if target_penalty is not None and criterion != "csls":
-        raise ShapeError(f"target_penalty is only used with criterion='csls', "
-                         f"not {criterion!r}")
-    if target_log_normalizer is not None and criterion != "isf":
-        raise ShapeError(f"target_log_normalizer is only used with criterion='isf', "
-                         f"not {criterion!r}")
-    if criterion == "isf":
-        if beta is None:
-            raise ShapeError("beta is required for criterion='isf' (choose it on dev)")
-        beta = _check_beta(beta)
     extra = 0 if criterion == "nn" else 1
     Q = _unit_f32(queries, "queries", extra=extra)
     T = _unit_f32(targets, "targets", extra=extra)

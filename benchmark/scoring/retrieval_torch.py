@@ -25,13 +25,19 @@ import numpy as np
 
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_choice, check_positive_int, check_same_cols
-from benchmark.scoring.retrieval import Criterion, _check_beta, _check_k, _check_vector, _unit_f32
+from benchmark.scoring.retrieval import (
+    Criterion,
+    _check_beta,
+    _check_criterion_args,
+    _check_k,
+    _check_vector,
+    _unit_f32,
+)
 
 __all__ = ["Precision", "resolve_device", "retrieve_torch", "csls_penalty_torch", "isf_log_normalizer_torch"]
 
 Precision = Literal["fp32", "tf32", "bf16"]
 _PRECISIONS: tuple[str, ...] = get_args(Precision)
-_CRITERIA: tuple[str, ...] = get_args(Criterion)
 #: Query rows and target rows per tile (a tile of scores is block × chunk float32).
 DEFAULT_BLOCK = 2048
 DEFAULT_CHUNK = 32768
@@ -67,22 +73,14 @@ class _Products:
         return self.torch.from_numpy(X).to(self.device).to(self.dtype)
 
     def __call__(self, a, b):
-        torch = self.torch
-        if self.precision == "tf32" and self.device.startswith("cuda"):
-            old = torch.backends.cuda.matmul.allow_tf32
-            torch.backends.cuda.matmul.allow_tf32 = True
-            try:
-                return a @ b.T
-            finally:
-                torch.backends.cuda.matmul.allow_tf32 = old
-        if self.precision == "fp32" and self.device.startswith("cuda"):
-            old = torch.backends.cuda.matmul.allow_tf32
-            torch.backends.cuda.matmul.allow_tf32 = False
-            try:
-                return a @ b.T
-            finally:
-                torch.backends.cuda.matmul.allow_tf32 = old
-        return (a @ b.T).float()
+        if self.precision == "bf16" or not self.device.startswith("cuda"):
+            return (a @ b.T).float()  # CPU float32 matmuls are IEEE; bf16 products come back as float32
+        matmul = self.torch.backends.cuda.matmul
+        old, matmul.allow_tf32 = matmul.allow_tf32, self.precision == "tf32"
+        try:
+            return a @ b.T
+        finally:
+            matmul.allow_tf32 = old
 
 
 def _tile_topk(S, kk: int, offset: int):
@@ -223,16 +221,8 @@ def retrieve_torch(
     ndarray, shape (n_queries, topk), int64
         Target indices, best first.
     """
-    check_choice(criterion, _CRITERIA, "retrieval criterion")
+    beta = _check_criterion_args(criterion, beta, target_penalty, target_log_normalizer)
     block, chunk = _sizes(block_size, chunk_size)
-    if target_penalty is not None and criterion != "csls":
-        raise ShapeError(f"target_penalty is only used with criterion='csls', not {criterion!r}")
-    if target_log_normalizer is not None and criterion != "isf":
-        raise ShapeError(f"target_log_normalizer is only used with criterion='isf', not {criterion!r}")
-    if criterion == "isf":
-        if beta is None:
-            raise ShapeError("beta is required for criterion='isf' (choose it on dev)")
-        beta = _check_beta(beta)
     Q, T = _unit_f32(queries, "queries"), _unit_f32(targets, "targets")
     check_same_cols(Q, T, "queries", "targets")
     n_t = T.shape[0]
