@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark {run,score,compare,leaderboard,models,tasks}``.
+"""Command line: ``python -m benchmark {run,score,compare,leaderboard,models,tasks,translate}``.
 
 Errors the user can fix (unknown names, bad files) print one line to stderr
 and exit with status 2; failed expectations exit with status 1.
@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("models", help="list registered models")
     sub.add_parser("tasks", help="list registered tasks")
+
+    from benchmark import translate
+
+    translate.add_parser(sub)
 
     board = sub.add_parser("leaderboard", help="regenerate the markdown from Result files alone")
     board.add_argument("--results", default=DEFAULT_OUT, help="directory holding results/ (default: leaderboard/)")
@@ -195,11 +199,17 @@ def _cmd_leaderboard(args) -> int:
     return 0
 
 
+def _cmd_translate(args) -> int:
+    from benchmark import translate
+
+    return translate.run(args)
+
+
 def main(argv=None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     args = _parser().parse_args(argv)
     command = {"run": _cmd_run, "score": _cmd_score, "compare": _cmd_compare, "models": _cmd_models,
-               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard}
+               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "translate": _cmd_translate}
     try:
         return command[args.command](args)
     except BenchmarkError as exc:
