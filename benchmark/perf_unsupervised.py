@@ -105,7 +105,8 @@ def main(argv=None) -> int:
     print(f"  init {t_init:.1f} s + self-learning {t_learn:.1f} s ({fit.iterations} iterations, "
           f"{'converged' if fit.converged else 'max iterations'}) = {wall:.1f} s "
           f"(target ≤ {TARGET_SECONDS:.0f} s: {'ok' if report['within_target'] else 'MISSED'})")
-    print(f"  peak RSS {report['peak_rss_mib']:.0f} MiB (+{report["peak_rss_growth_mib"]:.0f} MiB since start, inputs included)")
+    print(f"  peak RSS {report['peak_rss_mib']:.0f} MiB "
+          f"(+{report['peak_rss_growth_mib']:.0f} MiB since start, inputs included)")
     print(f"  criterion {criterion:.4f}; P@1 (NN) on the {frequent.size:,} frequent words with a known answer: "
           f"{report['p@1_nn_frequent']:.4f}")
     return 0
