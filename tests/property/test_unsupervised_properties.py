@@ -80,7 +80,7 @@ def test_gromov_wasserstein_init_recovers_a_rotated_shuffled_copy(seed, n, d, ex
 
 
 @few
-@given(seed=seeds, n=st.integers(100, 160), d=st.integers(8, 24))
+@given(seed=seeds, n=st.integers(100, 140), d=st.integers(8, 24))
 def test_a_random_pair_is_not_aligned(seed, n, d):
     """Independent spaces: P@1 near chance (1/n), and a criterion below the copy's."""
     rng = np.random.default_rng(seed)
@@ -88,8 +88,8 @@ def test_a_random_pair_is_not_aligned(seed, n, d):
     Z = normalize(space(rng, n, d), "unit+center+unit")
     gold = rng.permutation(n)  # any fixed "truth" is as good as another for unrelated spaces
     # GW does not converge between unrelated spaces: cap its outer iterations.
-    for init in (similarity_init(X, Z, n_words=n), gromov_wasserstein_init(X, Z, n_words=n, max_iter=50)):
-        fit = self_learning(X, Z, init, vocab_cutoff=n, seed=seed, max_iterations=12)
+    for init in (similarity_init(X, Z, n_words=n), gromov_wasserstein_init(X, Z, n_words=n, max_iter=20)):
+        fit = self_learning(X, Z, init, vocab_cutoff=n, seed=seed, max_iterations=8)
         assert p_at_1(X, Z, fit, gold) < 0.05
         assert unsupervised_criterion(X @ fit.fit.W, Z) < 0.9
 
