@@ -156,10 +156,12 @@ def translate(args) -> dict:
         csls_penalty,
         hits_at_k,
         isf_log_normalizer,
+        LinearFit,
         linear_map,
         normalize,
         orthogonal_procrustes,
         precision_at_k,
+        procrustes_residual,
         retrieve,
         self_learning,
         similarity_init,
@@ -218,6 +220,9 @@ def translate(args) -> dict:
             metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = bootstrap_ci(
                 hits_at_k(r, gold, kk).astype(np.float64), seed=args.seed)
     metrics["coverage"] = (test.n_pairs - test.missing) / test.n_pairs
+    test_rows = np.array(test.pairs, dtype=np.int64)
+    the_map = LinearFit(W=W, b=np.zeros(W.shape[1]) if bias is None else bias)
+    metrics["residual"] = procrustes_residual(X[test_rows[:, 0]], Y[test_rows[:, 1]], the_map)
     metrics["criterion"] = unsupervised_criterion(mapped, targets, n_words=UNSUPERVISED["criterion_vocab"])
     details.update(isf_beta=beta, normalization=args.normalize)
     sizes = {"train": 0 if train is None else len(train.pairs), "test": int(queries.size),

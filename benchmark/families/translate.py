@@ -13,6 +13,7 @@ TABLE_COLUMNS = (
     Column("P@1 CSLS ↑", "p@1/csls", ci=True),
     Column("P@1 ISF ↑", "p@1/isf", ci=True),
     Column("P@10 CSLS ↑", "p@10/csls"),
+    Column("residual ↓", "residual"),
     Column("coverage ↑", "coverage"),
     Column("criterion", "criterion"),
 )
@@ -25,6 +26,7 @@ def protocol_text(result) -> str:
         f"rows of each file); train dictionary `{p['train_dict']}`, test dictionary `{p['test_dict']}` (MUSE format).",
         f"- Retrieval over the full target space: NN cosine, CSLS with k = {p['csls_k']} over both spaces, inverted "
         f"softmax with β = {p['isf_beta']}; P@k over the test source words with a gold target in the spaces "
-        "(coverage: share of test pairs with both words present).",
+        "(coverage: share of test pairs with both words present). Residual ‖f(X) − Y‖_F / ‖Y‖_F over the test "
+        "pairs present.",
         f"- CIs: percentile bootstrap, {p['n_bootstrap']:,} resamples of test source words.",
     ])

@@ -86,8 +86,12 @@ def test_supervised_matches_the_static_static_engine(pair, capsys):
     header, first = (export / "mapped_source.vec").read_text(encoding="utf-8").splitlines()[:2]
     assert header == f"{N} {D_TGT}"
     np.testing.assert_allclose(np.array(first.split()[1:], dtype=float), Xn[0] @ W, atol=1e-5)
+    assert 0.0 < m["residual"] < 0.2  # 2 % noise
     printed = capsys.readouterr().out
     assert "CSLS" in printed and "coverage 0.9950" in printed
+    assert main(["leaderboard", "--results", str(out)]) == 0  # the Result renders like any other
+    page = (out / "README.md").read_text(encoding="utf-8")
+    assert "## translate (v1.0)" in page and "src.vec → tgt.vec" in page
 
 
 def test_lstsq_exports_a_bias(pair):
