@@ -152,11 +152,11 @@ def _queries(pairs: TranslationPairs) -> tuple[np.ndarray, list[tuple[int, ...]]
 def translate(args) -> dict:
     """Run the ``translate`` command; returns ``{"metrics", "sizes", "details", "mapped", ...}``; writes nothing."""
     from benchmark.scoring import (
+        LinearFit,
         bootstrap_ci,
         csls_penalty,
         hits_at_k,
         isf_log_normalizer,
-        LinearFit,
         linear_map,
         normalize,
         orthogonal_procrustes,
