@@ -1,4 +1,4 @@
-"""Command line: ``python -m benchmark {run,score,compare,leaderboard,site,models,tasks}``.
+"""Command line: ``python -m benchmark {run,score,compare,leaderboard,site,models,tasks,translate}``.
 
 Errors the user can fix (unknown names, bad files, bad arguments, paths that
 cannot be written) print one line to stderr and exit with status 2
@@ -108,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("models", help="list registered models")
     sub.add_parser("tasks", help="list registered tasks")
+
+    from benchmark import translate
+
+    translate.add_parser(sub)
 
     board = sub.add_parser("leaderboard", help="regenerate the summary page, task pages and summary files from "
                                                "Result files alone")
@@ -319,6 +323,12 @@ def _cmd_leaderboard(args) -> int:
     return 0
 
 
+def _cmd_translate(args) -> int:
+    from benchmark import translate
+
+    return translate.run(args)
+
+
 def _cmd_site(args) -> int:
     from benchmark.site import SITE_DIR, write_site
 
@@ -400,7 +410,8 @@ def main(argv=None) -> int:
     except SystemExit as exc:  # --help, or a bad argument (already reported in one line)
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     command = {"run": _cmd_run, "score": _cmd_score, "compare": _cmd_compare, "models": _cmd_models,
-               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "site": _cmd_site}
+               "tasks": _cmd_tasks, "leaderboard": _cmd_leaderboard, "site": _cmd_site,
+               "translate": _cmd_translate}
     try:
         with _logging(args):
             return command[args.command](args)

@@ -35,5 +35,5 @@ def _lazy(module: str) -> Callable[[], Callable]:
     return lambda: importlib.import_module(f"benchmark.families.{module}").evaluate
 
 
-for _name in ("static_static", "spectrum_by_category", "spectrum_layers", "static_contextual", "context_drift"):
+for _name in ("static_static", "spectrum_by_category", "spectrum_layers", "static_contextual", "context_drift", "static_static_unsupervised"):
     FAMILIES.register_lazy(_name, _lazy(_name))

@@ -8,6 +8,13 @@ toward the lower target index. Bad arrays raise :class:`benchmark.errors.ShapeEr
 unknown method names :class:`benchmark.errors.UnknownNameError`.
 """
 
+from benchmark.scoring.isomorphism import (
+    eigenvector_similarity,
+    isoscore,
+    laplacian_spectrum,
+    rank_correlation_ci,
+    relational_similarity,
+)
 from benchmark.scoring.normalize import normalize
 from benchmark.scoring.procrustes import (
     LinearFit,
@@ -19,6 +26,15 @@ from benchmark.scoring.procrustes import (
 from benchmark.scoring.retrieval import csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
 from benchmark.scoring.similarity import linear_cka, mutual_knn, pair_cosines, rsa
 from benchmark.scoring.stats import bootstrap_ci, cluster_bootstrap_ci, difference_ci
+from benchmark.scoring.transport import gromov_wasserstein_init
+from benchmark.scoring.unsupervised import (
+    Dictionary,
+    SelfLearningFit,
+    induce_dictionary,
+    self_learning,
+    similarity_init,
+    unsupervised_criterion,
+)
 
 __all__ = [
     "normalize",
@@ -39,4 +55,16 @@ __all__ = [
     "bootstrap_ci",
     "cluster_bootstrap_ci",
     "difference_ci",
+    "Dictionary",
+    "SelfLearningFit",
+    "similarity_init",
+    "gromov_wasserstein_init",
+    "induce_dictionary",
+    "self_learning",
+    "unsupervised_criterion",
+    "laplacian_spectrum",
+    "eigenvector_similarity",
+    "relational_similarity",
+    "isoscore",
+    "rank_correlation_ci",
 ]
