@@ -90,7 +90,9 @@ def test_supervised_matches_the_static_static_engine(pair, capsys):
     printed = capsys.readouterr().out
     assert "CSLS" in printed and "coverage 0.9950" in printed
     assert main(["leaderboard", "--results", str(out)]) == 0  # the Result renders like any other
-    page = (out / "README.md").read_text(encoding="utf-8")
+    summary = (out / "README.md").read_text(encoding="utf-8")
+    page = (out / "tasks" / "translate.md").read_text(encoding="utf-8")
+    assert "## translate" in summary and "src.vec → tgt.vec" in summary
     assert "## translate (v1.0)" in page and "src.vec → tgt.vec" in page
 
 
