@@ -131,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _common_run_options(p) -> None:
     p.add_argument("--seed", type=_seed, default=0, help="split and bootstrap seed, >= 0 (default: 0)")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+                   help="auto (default): contextual models and retrieval on CUDA when torch sees a GPU, else the CPU "
+                        "(retrieval then uses the numpy kernel); cpu; cuda (an error without a GPU)")
     p.add_argument("--force", action="store_true", help="recompute items that already have a current result")
     p.add_argument("--no-progress", action="store_true",
                    help="quiet: no progress bars, and warnings of gensim, torch and transformers go to --log "
@@ -142,19 +145,49 @@ def _common_run_options(p) -> None:
                         "a selected item whose file is invalid is recomputed) instead of failing before the run")
 
 
+DEVICE_ENV = "ROSETTA_DEVICE"
+
+
+def _torch_device(choice: str) -> str | None:
+    """``--device`` → the CUDA device retrieval and contextual models use, or ``None`` for the CPU."""
+    import importlib.util
+
+    if choice == "cpu" or (choice == "auto" and importlib.util.find_spec("torch") is None):
+        return None
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    if choice == "cuda":
+        raise BenchmarkError("--device cuda: torch sees no CUDA device (use --device auto or cpu)")
+    return None
+
+
 def _run_and_report(items, args, out: str):
     from benchmark.runner import run
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
-    if getattr(args, "executor", "local") == "ray":
-        from benchmark.executors import run_on_ray
+    from benchmark.scoring.retrieval import use_torch_device
 
-        summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force, skip_invalid=args.skip_invalid,
-                             address=args.address, num_cpus=args.ray_cpus)
-    else:
-        summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
-                      skip_invalid=args.skip_invalid)
+    device = _torch_device(args.device)
+    saved = os.environ.get(DEVICE_ENV)
+    os.environ[DEVICE_ENV] = device or "cpu"  # read by the contextual model loaders (Ray workers inherit it)
+    try:
+        if getattr(args, "executor", "local") == "ray":
+            from benchmark.executors import run_on_ray
+
+            summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force,
+                                 skip_invalid=args.skip_invalid, address=args.address, num_cpus=args.ray_cpus)
+        else:
+            with use_torch_device(device):
+                summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
+                              skip_invalid=args.skip_invalid)
+    finally:
+        if saved is None:
+            os.environ.pop(DEVICE_ENV, None)
+        else:
+            os.environ[DEVICE_ENV] = saved
     print(
         f"{len(summary.computed)} computed, {len(summary.reused)} reused (current results kept; --force recomputes), "
         f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -31,7 +32,8 @@ def _contextual(loader: str):
     def load():
         from benchmark.adapters import hf
 
-        return getattr(hf, loader)()
+        # run/score --device sets it ("cuda" or "cpu"); without it torch's own choice ("auto")
+        return getattr(hf, loader)(device=os.environ.get("ROSETTA_DEVICE", "auto"))
 
     return load
 

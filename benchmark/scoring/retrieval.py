@@ -31,6 +31,8 @@ i.e. by cos(q, t) − logZ(t)/β, the same way.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -42,7 +44,7 @@ from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_choice, check_finite, check_matrix, check_positive_int, check_same_cols
 
 __all__ = ["Criterion", "retrieve", "csls_penalty", "isf_log_normalizer", "hits_at_k",
-           "precision_at_k"]
+           "precision_at_k", "use_torch_device"]
 
 Criterion = Literal["nn", "csls", "isf"]
 _CRITERIA: tuple[str, ...] = get_args(Criterion)
@@ -57,6 +59,22 @@ GROUP = 16
 WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                      else (os.cpu_count() or 1)))
 _NORM_ROWS = 1 << 15  # rows normalised at a time (bounds the float64 temporaries)
+
+
+#: The torch device that retrieval runs on in this context (``None``: this module's numpy kernel).
+_TORCH_DEVICE: contextvars.ContextVar[str | None] = contextvars.ContextVar("rosetta_torch_device", default=None)
+
+
+@contextlib.contextmanager
+def use_torch_device(device: str | None):
+    """Within the block, :func:`retrieve`, :func:`csls_penalty` and :func:`isf_log_normalizer` run on
+    torch on ``device`` (``"cuda"``, ``"cuda:1"``, ``"cpu"``; fp32, the same results contract) through
+    :mod:`benchmark.scoring.retrieval_torch`; ``None`` keeps the numpy kernel.  ``run --device`` sets it."""
+    token = _TORCH_DEVICE.set(device)
+    try:
+        yield
+    finally:
+        _TORCH_DEVICE.reset(token)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -378,6 +396,10 @@ def csls_penalty(a, b, k: int, block_size: int | None = None) -> np.ndarray:
     ShapeError
         Bad arrays, different dimensions, or k outside [1, n_b].
     """
+    if _TORCH_DEVICE.get() is not None:
+        from benchmark.scoring.retrieval_torch import csls_penalty_torch
+
+        return csls_penalty_torch(a, b, k, device=_TORCH_DEVICE.get())
     block, chunk = _block_sizes(block_size)
     A = _unit_f32(a, "a")
     B = _unit_f32(b, "b")
@@ -415,6 +437,11 @@ def isf_log_normalizer(sources, targets, betas, block_size: int | None = None) -
     if betas_arr.ndim != 1 or betas_arr.size == 0:
         raise ShapeError(f"betas must be a number or a non-empty 1-D sequence, got {betas!r}")
     betas_arr = np.array([_check_beta(x, "betas") for x in betas_arr], dtype=np.float64)
+    if _TORCH_DEVICE.get() is not None:
+        from benchmark.scoring.retrieval_torch import isf_log_normalizer_torch
+
+        return np.stack([isf_log_normalizer_torch(sources, targets, b, device=_TORCH_DEVICE.get())
+                         for b in betas_arr])
     S_ = _unit_f32(sources, "sources")
     T_ = _unit_f32(targets, "targets")
     check_same_cols(S_, T_, "sources", "targets")
@@ -482,6 +509,12 @@ def retrieve(
         the wrong shape or given for the wrong criterion.
     """
     beta = _check_criterion_args(criterion, beta, target_penalty, target_log_normalizer)
+    if _TORCH_DEVICE.get() is not None:
+        from benchmark.scoring.retrieval_torch import retrieve_torch
+
+        return retrieve_torch(queries, targets, criterion=criterion, k=k, topk=topk, beta=beta, sources=sources,
+                              target_penalty=target_penalty, target_log_normalizer=target_log_normalizer,
+                              device=_TORCH_DEVICE.get())
     block, chunk = _block_sizes(block_size)
     extra = 0 if criterion == "nn" else 1
     Q = _unit_f32(queries, "queries", extra=extra)

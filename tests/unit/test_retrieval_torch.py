@@ -123,3 +123,42 @@ def test_named_errors():
         with pytest.raises(ShapeError, match="no CUDA device"):
             resolve_device("cuda")
         assert resolve_device("auto") == "cpu"
+
+
+def test_families_run_on_the_torch_backend_with_the_same_results(toy_models, toy_task):
+    """``use_torch_device`` (what ``run --device cuda`` sets) sends a whole static_static item's retrieval
+    to torch: the same P@k as the numpy kernel (torch on CPU here)."""
+    from benchmark.runner import Item, run_item
+    from benchmark.scoring.retrieval import use_torch_device
+
+    item = Item(toy_task, ("toy-source", "toy-target"))
+    numpy_result = run_item(item, seed=0)
+    with use_torch_device("cpu"):
+        torch_result = run_item(item, seed=0)
+    for key, value in numpy_result.metrics.items():
+        if key.startswith("p@") and ":" not in key:
+            assert torch_result.metrics[key] == value, key
+
+
+def test_use_torch_device_routes_retrieve_and_restores(monkeypatch):
+    import benchmark.scoring.retrieval_torch as rt
+    from benchmark.scoring.retrieval import use_torch_device
+
+    calls = []
+    real = rt.retrieve_torch
+    monkeypatch.setattr(rt, "retrieve_torch", lambda *a, **kw: calls.append(kw["device"]) or real(*a, **kw))
+    X = np.random.default_rng(0).standard_normal((20, 4))
+    with use_torch_device("cpu"):
+        inside = retrieve(X, X, topk=3)
+    outside = retrieve(X, X, topk=3)
+    assert calls == ["cpu"] and (inside == outside).all()
+
+
+def test_cli_device_cuda_without_a_gpu_is_a_named_error(capsys):
+    from benchmark.cli import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert main(["run", "--device", "cuda", "--tasks", "static_static", "--models", "glove-6b-50d",
+                 "word2vec-gnews", "--out", "/nonexistent-never-written", "--no-progress"]) == 2
+    assert "--device cuda: torch sees no CUDA device" in capsys.readouterr().err
