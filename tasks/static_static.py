@@ -14,6 +14,7 @@ train 5,000 / dev 500 / test 1,500; with fewer shared words train shrinks
 and test stays at 1,500 (recorded in the result's sizes).
 """
 
+from benchmark.families.static_static import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
@@ -25,25 +26,8 @@ register_task(
         main_metric="p@1/csls",
         higher_is_better=True,
         model_kinds=("static", "static"),
-        params={
-            "search_vocab": 50_000,
-            "n_train": 5_000,
-            "n_dev": 500,
-            "n_test": 1_500,
-            "min_train": 500,
-            "normalization": "unit+center+unit",
-            "csls_k": 10,
-            "ks": (1, 5, 10),
-            "isf_betas": (10.0, 20.0, 30.0, 50.0),
-            "n_bootstrap": 1_000,
-        },
-        quick_params={
-            "search_vocab": 20_000,
-            "n_train": 2_000,
-            "n_test": 1_000,
-            "isf_betas": (10.0, 30.0),
-            "n_bootstrap": 200,
-        },
+        params={**SPLIT_PARAMS, "isf_betas": (10.0, 20.0, 30.0, 50.0)},
+        quick_params={**QUICK_SPLIT_PARAMS, "isf_betas": (10.0, 30.0)},
         expectations=(
             # every pair: a map fitted on the real dictionary beats one fitted on a shuffled dictionary,
             # beyond both 95 % CIs (any two English spaces share enough structure for that)

@@ -15,6 +15,7 @@ doubled after 2 iterations without a gain ≥ 0.001 in the objective; a stall at
 keep probability 1 stops; at most 15 iterations.
 """
 
+from benchmark.families.static_static import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
@@ -27,15 +28,7 @@ register_task(
         higher_is_better=True,
         model_kinds=("static", "static"),
         params={
-            "search_vocab": 50_000,
-            "n_train": 5_000,
-            "n_dev": 500,
-            "n_test": 1_500,
-            "min_train": 500,
-            "normalization": "unit+center+unit",
-            "csls_k": 10,
-            "ks": (1, 5, 10),
-            "n_bootstrap": 1_000,
+            **SPLIT_PARAMS,  # the static_static test split, used for evaluation only
             "init_vocab": 2_500,
             "gw_vocab": 300,
             "gw_solver": "entropic",
@@ -54,10 +47,7 @@ register_task(
             "predictor_pairs": 1_000,
         },
         quick_params={
-            "search_vocab": 20_000,
-            "n_train": 2_000,
-            "n_test": 1_000,
-            "n_bootstrap": 200,
+            **QUICK_SPLIT_PARAMS,
             "init_vocab": 1_500,
             "gw_vocab": 200,
             "vocab_cutoff": 1_500,

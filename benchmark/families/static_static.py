@@ -46,6 +46,21 @@ from benchmark.scoring import (
 )
 from benchmark.vocabulary import identity_dictionary, search_space
 
+#: The protocol's search spaces, dictionary split, normalisation and retrieval settings: every task that
+#: evaluates on the static_static test split (static_static, static_static_unsupervised) starts from these.
+SPLIT_PARAMS = {
+    "search_vocab": 50_000,
+    "n_train": 5_000,
+    "n_dev": 500,
+    "n_test": 1_500,
+    "min_train": 500,
+    "normalization": "unit+center+unit",
+    "csls_k": 10,
+    "ks": (1, 5, 10),
+    "n_bootstrap": 1_000,
+}
+QUICK_SPLIT_PARAMS = {"search_vocab": 20_000, "n_train": 2_000, "n_test": 1_000, "n_bootstrap": 200}
+
 TABLE_COLUMNS = (
     Column("P@1 NN ↑", "p@1/nn", ci=True),
     Column("P@1 CSLS ↑", "p@1/csls", ci=True),

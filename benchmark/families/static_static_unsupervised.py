@@ -70,7 +70,6 @@ TABLE_COLUMNS = (
     Column("s / run", "seconds/run", digits=1),
 )
 
-#: (header, metric key, direction word) of the isomorphism measures in the ρ table.
 SUMMARY = Summary(
     question="Can the two spaces be aligned with no dictionary at all (Conneau 2018, Artetxe 2018), as well as "
              "with one?",
@@ -86,6 +85,7 @@ SUMMARY = Summary(
     n=lambda r: f"{r.sizes.get('test', '–')} test words",
 )
 
+#: (header, metric key) of the isomorphism measures in the ρ table.
 PREDICTORS = (
     ("eigenvector similarity (lower = more isomorphic)", "iso/eigenvector_similarity"),
     ("relational similarity (train pairs)", "iso/relational_similarity"),
