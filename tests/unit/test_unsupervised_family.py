@@ -9,7 +9,7 @@ import pytest
 
 from benchmark.adapters.toy import toy_pair
 from benchmark.families import static_static, static_static_unsupervised
-from benchmark.leaderboard import render
+from benchmark.leaderboard import render_task_page
 from benchmark.results import Result
 from benchmark.tasks import Task
 
@@ -79,7 +79,7 @@ def test_pure_noise_fails_and_the_measures_see_it(measured):
 
 def test_leaderboard_section_has_both_tables_and_the_rho_table(measured):
     results = [result_of(models, m) for models, m in measured]
-    page = render(results)
+    page = render_task_page(results)
     assert "## tiny_unsupervised (v1.0)" in page
     assert "sup. P@1 CSLS" in page and "unsup. P@1 CSLS" in page
     assert "What predicts translatability" in page
@@ -87,5 +87,5 @@ def test_leaderboard_section_has_both_tables_and_the_rho_table(measured):
     # more noise, less relational similarity and less supervised accuracy: a positive ρ
     assert re.search(r"\| relational similarity \(train pairs\)\s*\| \+(0\.[5-9]\d|1\.00) \[", page)
     assert re.search(r"\| eigenvector similarity \(lower = more isomorphic\)\s*\| [+-][01]\.\d\d \[", page)
-    assert render(results) == page  # a pure function of the results
-    assert "Fewer than 3 pairs" in render(results[:2])
+    assert render_task_page(results) == page  # a pure function of the results
+    assert "Fewer than 3 pairs" in render_task_page(results[:2])
