@@ -511,37 +511,26 @@ _SET_METRICS = ("sigma1_share", "topk_share", "effective_rank", "participation_r
 def set_metrics(sets: Mapping[str, dict]) -> dict[str, float]:
     """Per-set values, ``cat/<set>/<metric>`` and ``shipped/<set>/<metric>``: kept in the Result's
     ``details["set_metrics"]`` (``metrics`` holds the headline numbers only)."""
-    out: dict[str, float] = {}
     prefix = {"semantic": "cat", "shipped": "shipped"}
-    for name, e in sets.items():
-        if e["kind"] not in prefix:
-            continue
-        base = f"{prefix[e['kind']]}/{name}"
-        out[f"{base}/coverage"] = e["coverage"]
-        if e["status"] != "ok":
-            continue
-        for k in _SET_METRICS:
-            out[f"{base}/{k}"] = e["metrics"][k]
-        out[f"{base}/z"] = e["z"]
-        out[f"{base}/p"] = e["p"]
+    return {f"{prefix[e['kind']]}/{name}/{k}": v for name, e in sets.items() if e["kind"] in prefix
+            for k, v in _set_values(e).items()}
+
+
+def _set_values(e: Mapping[str, Any]) -> dict[str, float]:
+    """A set's coverage and, when it was measured, its spectrum metrics, z, p and (if corrected) p_adjusted."""
+    out = {"coverage": e["coverage"]}
+    if e["status"] == "ok":
+        out.update({k: e["metrics"][k] for k in _SET_METRICS}, z=e["z"], p=e["p"])
         if "p_adjusted" in e:
-            out[f"{base}/p_adjusted"] = e["p_adjusted"]
+            out["p_adjusted"] = e["p_adjusted"]
     return out
 
 
 def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> dict[str, float]:
     """Headline metrics: aggregates over the categories and shipped sets, the controls, the null."""
     out: dict[str, float] = {"null/n_draws": float(p["n_null"])}
-    for name, e in sets.items():
-        if e["kind"] != "control":
-            continue
-        out[f"controls/{name}/coverage"] = e["coverage"]
-        if e["status"] != "ok":
-            continue
-        for k in _SET_METRICS:
-            out[f"controls/{name}/{k}"] = e["metrics"][k]
-        out[f"controls/{name}/z"] = e["z"]
-        out[f"controls/{name}/p"] = e["p"]
+    out.update({f"controls/{name}/{k}": v for name, e in sets.items() if e["kind"] == "control"
+                for k, v in _set_values(e).items()})
     for k in (*_SET_METRICS, "zero_tail"):
         out[f"controls/gaussian/{k}"] = float(gaussian["metrics"][k])
     shares = [e["frequency_match"]["pool_other_sets_share"] for e in sets.values() if e["status"] == "ok"]
