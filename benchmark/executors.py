@@ -18,12 +18,9 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Sequence
 
 from benchmark.runner import DEFAULT_SEED, Item, RunSummary, prepare_output, result_for
-
-Executor = Literal["local", "ray"]
-EXECUTORS: tuple[str, ...] = ("local", "ray")
 
 
 def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bool, since: float):

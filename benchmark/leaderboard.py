@@ -30,7 +30,6 @@ from benchmark.results import Result, atomic_write_text, read_results
 
 PLOTS_DIR = "plots"
 TASKS_DIR = "tasks"
-SUMMARY_FILES = ("summary.csv", "summary.json")
 #: Reading order of the summary page: families first, then tasks within them (others follow by name).
 FAMILY_ORDER = ("static_static", "static_static_unsupervised", "static_contextual", "context_drift",
                 "spectrum_by_category", "spectrum_layers")
