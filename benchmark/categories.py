@@ -28,6 +28,7 @@ from typing import Literal
 
 from benchmark.errors import DataFormatError
 from benchmark.packages import find_package_dir
+from benchmark.resources import dataset_path
 
 __all__ = [
     "ANALOGY_SECTIONS",
@@ -41,8 +42,8 @@ __all__ = [
 
 Kind = Literal["semantic", "control", "shipped"]
 
-#: The shipped categories file, found relative to this module.
-DEFAULT_CATEGORIES_PATH = Path(__file__).resolve().parent.parent / "datasets" / "categories" / "categories.json"
+#: The shipped categories file.
+DEFAULT_CATEGORIES_PATH = dataset_path("categories", "categories.json")
 
 SCHEMA_VERSION = 1
 _FILE_KINDS = {"categories": "semantic", "controls": "control"}

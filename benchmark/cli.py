@@ -201,12 +201,11 @@ def _run_and_report(items, args, out: str):
 
 
 def _cmd_run(args) -> int:
-    from benchmark.runner import plan_items, select_models, select_tasks
+    from benchmark.runner import select
 
     if args.executor != "ray" and (args.address or args.ray_cpus):
         raise BenchmarkError("--address and --ray-cpus go with --executor ray")
-    items = plan_items(select_tasks(_names(args.tasks), quick=args.quick),
-                       select_models(_names(args.models), quick=args.quick))
+    items = select(_names(args.tasks), _names(args.models), quick=args.quick)
     summary = _run_and_report(items, args, args.out or (QUICK_OUT if args.quick else DEFAULT_OUT))
     return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 

@@ -63,6 +63,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from benchmark.errors import DataFormatError, ModelLoadError
+from benchmark.resources import dataset_path
 
 __all__ = [
     "CORPUS_FILES",
@@ -81,7 +82,7 @@ __all__ = [
     "word_spans",
 ]
 
-DEFAULT_SENSES_PATH = Path(__file__).resolve().parent.parent / "datasets" / "contexts" / "senses.jsonl"
+DEFAULT_SENSES_PATH = dataset_path("contexts", "senses.jsonl")
 CORPUS_FILES = {
     "lee": "lee_background.cor",
     "enwiki": "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2",

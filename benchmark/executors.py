@@ -3,7 +3,7 @@
 ``python -m benchmark run --executor ray [--address ADDR]`` sends every item to a Ray cluster:
 an existing one (``--address ray://HOST:10001`` or ``auto`` on a cluster node) or, without an
 address, a local instance started for the run (``--ray-cpus N`` caps its CPUs).  Each task runs
-the same :func:`benchmark.runner.result_for` as the local runner -- per-item lock, reuse of a
+the same :func:`benchmark.runner.execute` as the local runner -- per-item lock, reuse of a
 current Result, atomic write -- into the shared results directory (it must be one path that every
 worker can read and write: a shared file system on a real cluster); the driver then builds the
 leaderboard from the Result files, so a cluster run and a local run give the same metrics and the
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.runner import DEFAULT_SEED, Item, RunSummary, prepare_output, result_for
+from benchmark.runner import DEFAULT_SEED, Item, RunSummary, execute, prepare_output
 
 
 def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bool, since: float):
@@ -33,7 +33,7 @@ def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bo
             get_model_spec(spec.name)  # the worker's own catalog, config and entry points first
         except UnknownNameError:
             register_model(spec)
-    result, reused = result_for(item, Path(results_dir), seed=seed, force=force, since=since)
+    result, reused = execute(item, Path(results_dir), seed=seed, force=force, since=since)
     return result.to_json(), reused
 
 

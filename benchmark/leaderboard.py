@@ -16,7 +16,6 @@ results give the same bytes; timings and dates stay in the JSON):
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import math
@@ -127,8 +126,11 @@ def details_block(summary: str, body: str) -> list[str]:
     return [f"<details><summary>{summary}</summary>", "", body, "", "</details>", ""]
 
 
-def family_module(family: str):
-    return importlib.import_module(f"benchmark.families.{family}")
+def family_of(name: str):
+    """The registered :class:`~benchmark.families.Family` that rendered (and computed) a Result's items."""
+    from benchmark.families import get_family
+
+    return get_family(name)
 
 
 def plot_link(name: str) -> str:
@@ -195,10 +197,8 @@ def place_among(result: Result, board: list[Result]) -> Placement | None:
                      name(order[i + 1]) if i + 1 < len(order) else None)
 
 
-def task_table(results: list[Result]) -> str:
-    """One markdown table for the results of one task."""
-    family = family_module(results[0].family)
-    columns: tuple[Column, ...] = family.TABLE_COLUMNS
+def task_table(results: list[Result], columns: tuple[Column, ...]) -> str:
+    """One markdown table for the results of one task: rank, models, ``columns``, sizes and status."""
     rows = []
     for rank, r in enumerate(ranked(results), start=1):
         row = {"#": rank, "models": " → ".join(r.models)}
@@ -231,33 +231,27 @@ def _provenance_lines(results: list[Result]) -> list[str]:
     return lines
 
 
-def _generic_section(task_results: list[Result]) -> str:
-    """The task page of a family without ``render_section``: the full table and the protocol."""
+def table_section(task_results: list[Result], columns: tuple[Column, ...],
+                  protocol_text: Callable[[Result], str]) -> str:
+    """A task page made of the full table (``columns``) and the protocol of the first Result."""
     first = task_results[0]
-    family = family_module(first.family)
     arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
         f"## {first.task} (v{first.task_version})",
         "",
         f"Ranked by `{first.main_metric}` {arrow}. Brackets: bootstrap 95 % CI over test items.",
         "",
-        task_table(task_results),
+        task_table(task_results, columns),
         "",
         "### Protocol",
         "",
-        family.protocol_text(first),
+        protocol_text(first),
     ])
 
 
 def summary_spec(family_name: str) -> Summary:
-    """The family's :class:`Summary`, or one built from its first ``TABLE_COLUMNS``."""
-    family = family_module(family_name)
-    spec = getattr(family, "SUMMARY", None)
-    if spec is not None:
-        return spec
-    columns = tuple(getattr(family, "TABLE_COLUMNS", ()))[:6]
-    return Summary(question=getattr(family, "__doc__", "").strip().splitlines()[0] if family.__doc__ else "",
-                   columns=columns)
+    """The family's :class:`Summary` (its table on the summary page)."""
+    return family_of(family_name).summary
 
 
 def _summary_table(task_results: list[Result], spec: Summary) -> str:
@@ -377,11 +371,8 @@ def _csv_text(rows: list[dict]) -> str:
 
 
 def render_task_page(task_results: list[Result], plots_dir: Path | None = None) -> str:
-    """``tasks/<task>.md``: the family's full section (``render_section``) or the generic table."""
-    first = task_results[0]
-    family = family_module(first.family)
-    body = (family.render_section(task_results, plots_dir) if hasattr(family, "render_section")
-            else _generic_section(task_results))
+    """``tasks/<task>.md``: the family's :meth:`~benchmark.families.Family.render` of the task's Results."""
+    body = family_of(task_results[0].family).render(task_results, plots_dir)
     return "\n".join(["[← leaderboard](../README.md)", "", body.rstrip("\n"), ""])
 
 
@@ -400,12 +391,12 @@ def render_pages(results: list[Result], plots_dir: Path | None = None) -> dict[s
         by_family.setdefault(r.family, []).append(r)
     across = []
     for family_name in sorted(by_family):
-        family = family_module(family_name)
+        across_tasks = getattr(family_of(family_name), "render_across_tasks", None)
         family_results = by_family[family_name]
-        if hasattr(family, "render_across_tasks") and len(family_results) > 1:
+        if across_tasks is not None and len(family_results) > 1:
             path = f"{TASKS_DIR}/{family_name}__across_tasks.md"
             pages[path] = "\n".join(["[← leaderboard](../README.md)", "",
-                                     family.render_across_tasks(family_results).rstrip("\n"), ""])
+                                     across_tasks(family_results).rstrip("\n"), ""])
             across.append(path)
     summary = render_summary(results)
     if across:

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from benchmark.adapters.static import file_sha256
 from benchmark.errors import DataFormatError
+from benchmark.resources import shipped_dir
 from benchmark.results import atomic_write_text
-from benchmark.tasks import REPO_ROOT
 
-DATASETS = REPO_ROOT / "datasets"
+DATASETS = shipped_dir("datasets")
 MANIFEST = DATASETS / "MANIFEST.json"
 
 

@@ -2,7 +2,7 @@
 
 Prints, in one run on the same sentences (the sense-labelled set, repeated):
 
-(a) extraction throughput (tokens/s) of ``ContextualModel.embed_occurrences``
+(a) extraction throughput (tokens/s) of ``TransformersModel.embed_occurrences``
     with the disk cache off, against a bare batched forward of the same model
     on the same length-sorted, padded batches (hidden states requested, no
     pooling) — target ≥ 0.8;
@@ -26,9 +26,9 @@ TARGET_CACHE = 0.1
 def _occurrences(n: int):
     import json
 
-    from benchmark.tasks import REPO_ROOT
+    from benchmark.resources import dataset_path
 
-    path = REPO_ROOT / "datasets" / "contexts" / "senses.jsonl"
+    path = dataset_path("contexts", "senses.jsonl")
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     occs, i = [], 0
     while len(occs) < n:  # repeats get a distinct prefix so no two sentences coincide

@@ -23,52 +23,52 @@ def pytest_addoption(parser):
     group.addoption("--bench-models", action="append", metavar="IDS",
                     help="comma-separated model ids (default: the default catalog); repeatable")
     group.addoption("--bench-out", default=None, metavar="DIR",
-                    help="where results/ and README.md are written (default: leaderboard/ in the repo)")
+                    help="where results/ and README.md are written (default: leaderboard/, or leaderboard/quick/ "
+                         "with --bench-quick, in the working directory)")
     group.addoption("--bench-seed", type=int, default=0, metavar="N", help="split and bootstrap seed (default 0)")
     group.addoption("--bench-force", action="store_true", help="recompute items that have a current result")
-    group.addoption("--bench-quick", action="store_true", help="quick profile: small splits, no causal LM")
+    group.addoption("--bench-quick", action="store_true", help="quick profile, as `run --quick`: each task's quick params and, without "
+                         "--bench-models, the quick model selection (no causal LM)")
     group.addoption("--baseline", default=None, metavar="DIR",
                     help="fail items whose main metric regressed against the Results in DIR")
     group.addoption("--max-drop", type=float, default=0.02, metavar="X",
                     help="tolerated drop of a main metric with --baseline (default 0.02; must also leave the CI)")
 
 
-def _tasks_dir() -> Path:
-    from benchmark.tasks import tasks_dir
-
-    return tasks_dir()
-
-
 def pytest_collect_file(file_path: Path, parent):
+    from benchmark.tasks import task_dirs
+
     if file_path.suffix != ".py" or file_path.name.startswith("_"):
         return None
-    if file_path.resolve().parent != _tasks_dir():
+    if file_path.resolve().parent not in task_dirs():
         return None
     return TaskFile.from_parent(parent, path=file_path)
 
 
 def _out_dir(config) -> Path:
-    from benchmark.tasks import REPO_ROOT
+    """``--bench-out``, else the CLI's default folder in the directory pytest was started from."""
+    from benchmark.cli import DEFAULT_OUT, QUICK_OUT
 
-    default = REPO_ROOT / "leaderboard" / ("quick" if config.getoption("--bench-quick") else "")
-    return Path(config.getoption("--bench-out") or default)
+    default = QUICK_OUT if config.getoption("--bench-quick") else DEFAULT_OUT
+    return Path(config.invocation_params.dir) / (config.getoption("--bench-out") or default)
 
 
 class TaskFile(pytest.File):
     def collect(self):
-        from benchmark.runner import plan_items, select_models
-        from benchmark.tasks import TASK_SOURCES, TASKS, import_task_file
+        from benchmark.runner import select
+        from benchmark.tasks import TASK_SOURCES, import_task_file
 
         import_task_file(self.path)
-        names = [n for v in (self.config.getoption("--bench-models") or []) for n in v.split(",") if n]
+        models = [n for v in (self.config.getoption("--bench-models") or []) for n in v.split(",") if n]
+        own = [n for n, src in sorted(TASK_SOURCES.items()) if src == self.path.resolve()]
+        if not own:
+            return
         try:
-            models = select_models(names or None)
+            items = select(own, models or None, quick=self.config.getoption("--bench-quick"))
         except BenchmarkError as exc:
             raise self.CollectError(str(exc)) from None
-        own = [TASKS.get(n) for n, src in sorted(TASK_SOURCES.items()) if src == self.path.resolve()]
-        for item in plan_items(own, models):
-            name = item.id
-            yield TaskItem.from_parent(self, name=name, item=item)
+        for item in items:
+            yield TaskItem.from_parent(self, name=item.id, item=item)
 
 
 class ExpectationFailed(Exception):
@@ -83,14 +83,14 @@ class TaskItem(pytest.Item):
 
     def runtest(self):
         from benchmark.atomic import check_writable_dir
-        from benchmark.runner import result_for
+        from benchmark.runner import execute
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.user_properties.append(("rosetta_item", self.item.id))
         config = self.config
         seed = config.getoption("--bench-seed")
         results_dir = check_writable_dir(_out_dir(config) / "results", "results directory")
-        result, _ = result_for(self.item, results_dir, seed=seed, force=config.getoption("--bench-force"),
+        result, _ = execute(self.item, results_dir, seed=seed, force=config.getoption("--bench-force"),
                                since=_SESSION_START.get("time", 0.0))
         if result.status == "skipped":
             pytest.skip(f"{self.item.id}: not measurable: {result.skip_reason}")

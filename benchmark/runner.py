@@ -1,7 +1,8 @@
 """Plan items (task × ordered models), execute them, record Results.
 
-The CLI (``python -m benchmark run``) and the pytest plugin (``pytest
-tasks/``) both go through :func:`plan_items` and :func:`run_item`.
+Both doors -- the CLI (``python -m benchmark run``) and the pytest plugin
+(``pytest tasks/``), and the Ray executor -- choose items with :func:`select`
+and record each one with :func:`execute`; nothing else plans or runs an item.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Iterable, Sequence
 
 from benchmark.atomic import check_writable_dir, child_path, file_lock, remove_stale_temporaries
 from benchmark.errors import BenchmarkError, NotMeasurableError, OutputPathError, TaskError
-from benchmark.families import FAMILIES
+from benchmark.families import get_family
 from benchmark.models import get_model_spec, load_model, model_names
 from benchmark.results import (
     Result,
@@ -32,7 +33,7 @@ from benchmark.results import (
     scan_results,
     write_result,
 )
-from benchmark.tasks import REPO_ROOT, Task, load_tasks
+from benchmark.tasks import Task, load_tasks
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,17 @@ class Item:
     @property
     def filename(self) -> str:
         return result_filename(self.task.name, self.models)
+
+
+def select(tasks: Sequence[str] | None = None, models: Sequence[str] | None = None, *,
+           quick: bool = False) -> list[Item]:
+    """The items of the named tasks (default: all) on the named models (default: the default catalog).
+
+    ``quick`` applies each task's quick profile (:meth:`Task.quick`) and, when
+    no models are named, the quick model selection (models marked ``quick=False``
+    are left out).  Unknown names raise with "did you mean" before anything is loaded.
+    """
+    return plan_items(select_tasks(tasks, quick=quick), select_models(models, quick=quick))
 
 
 def select_tasks(names: Sequence[str] | None = None, *, quick: bool = False) -> list[Task]:
@@ -108,15 +120,27 @@ def provenance() -> dict:
     }
 
 
-def git_commit(root: Path = REPO_ROOT) -> str | None:
+def git_commit(root: Path | None = None) -> str | None:
+    """The commit of the source checkout the code runs from; None for an installed wheel.
+
+    Only a checkout whose top level is ``root`` (default: the folder above the
+    ``benchmark`` package) counts, so a wheel installed in a venv that lives
+    inside some repository never reports that repository's commit.
+    """
+    from benchmark.resources import source_root
+
+    root = Path(root) if root is not None else source_root()
     try:
         out = subprocess.run(
-            ["git", "-C", os.fspath(root), "rev-parse", "HEAD"],
+            ["git", "-C", os.fspath(root), "rev-parse", "--show-toplevel", "HEAD"],
             capture_output=True, text=True, timeout=10, check=True,
         )
-        return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
+    lines = out.stdout.split()
+    if len(lines) != 2 or Path(lines[0]).resolve() != root.resolve():
+        return None
+    return lines[1]
 
 
 def is_current(path: Path, item: Item, seed: int) -> bool:
@@ -152,8 +176,7 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
         for name in item.models:
             models.append(load_model(name))
         t_loaded = time.perf_counter()
-        evaluate = FAMILIES.get(task.family)
-        measurement = evaluate(task, models, seed=seed)
+        measurement = get_family(task.family).evaluate(task, models, seed=seed)
     except NotMeasurableError as exc:
         elapsed = time.perf_counter() - t0
         return Result(**common, metrics={}, status="skipped", skip_reason=str(exc),
@@ -263,7 +286,7 @@ def item_lock_path(results_dir: Path, item: Item) -> Path:
     return child_path(results_dir, f".{item.filename}.lock")
 
 
-def result_for(item: Item, results_dir: Path, *, seed: int, force: bool, since: float) -> tuple[Result, bool]:
+def execute(item: Item, results_dir: Path, *, seed: int, force: bool, since: float) -> tuple[Result, bool]:
     """The item's Result and whether it was reused; computes and writes it under the item's lock.
 
     A current stored Result is reused.  Otherwise the item's lock is taken
@@ -310,7 +333,7 @@ def run(
     bar = tqdm(items, desc="items", unit="item", disable=not progress, dynamic_ncols=True)
     for item in bar:
         bar.set_postfix_str(item.id)
-        result, reused = result_for(item, results_dir, seed=seed, force=force, since=since)
+        result, reused = execute(item, results_dir, seed=seed, force=force, since=since)
         if reused:
             summary.reused.append(item.id)
         else:

@@ -1,13 +1,16 @@
 """Task definitions and the task registry.
 
 A task is a frozen :class:`Task` instance, registered once by a module in
-the repository's ``tasks/`` directory (``register_task(Task(...))``).  The
-directory is imported on first use — each file once, by path — so neither
-the CLI nor the pytest plugin star-imports anything.
+a tasks directory (``register_task(Task(...))``): the shipped ``tasks/``
+(:func:`benchmark.resources.shipped_dir`) and, added to it, the directories
+listed in ``ROSETTA_TASKS_DIR`` (``os.pathsep``-separated).  The directories
+are imported on first use — each file once, by path — so neither the CLI nor
+the pytest plugin star-imports anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import math
 import os
@@ -20,7 +23,6 @@ from benchmark.errors import TaskError
 from benchmark.registry import Registry
 from benchmark.results import check_name
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 TASKS_DIR_ENV = "ROSETTA_TASKS_DIR"
 
 
@@ -152,12 +154,18 @@ def register_task(task: Task) -> Task:
     return task
 
 
-def tasks_dir() -> Path:
-    return Path(os.environ.get(TASKS_DIR_ENV) or REPO_ROOT / "tasks").resolve()
+def task_dirs() -> list[Path]:
+    """The shipped tasks directory, then each user directory named in ``ROSETTA_TASKS_DIR``."""
+    from benchmark.resources import shipped_dir
+
+    user = [Path(p) for p in os.environ.get(TASKS_DIR_ENV, "").split(os.pathsep) if p]
+    return list(dict.fromkeys(p.resolve() for p in (shipped_dir("tasks"), *user)))
 
 
 def task_module_name(path: Path) -> str:
-    return f"rosetta_tasks.{path.stem}"
+    """A module name unique to the file (two directories may each hold a ``static_static.py``)."""
+    digest = hashlib.sha1(os.fspath(path.parent).encode("utf-8")).hexdigest()[:10]
+    return f"rosetta_tasks.{path.stem}_{digest}"
 
 
 def import_task_file(path: Path):
@@ -180,16 +188,18 @@ def import_task_file(path: Path):
     return module
 
 
-def task_files(directory: Path | None = None) -> list[Path]:
-    directory = directory or tasks_dir()
+def task_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.py") if not p.name.startswith("_"))
 
 
-def load_tasks(directory: Path | None = None) -> Registry[Task]:
-    directory = (directory or tasks_dir()).resolve()
-    if directory not in _loaded_dirs:
+def load_tasks(directories: list[Path] | None = None) -> Registry[Task]:
+    """Import every task file of ``directories`` (default :func:`task_dirs`) once; the task registry."""
+    for directory in directories or task_dirs():
+        directory = Path(directory).resolve()
+        if directory in _loaded_dirs:
+            continue
         if not directory.is_dir():
-            raise TaskError(f"tasks directory {directory} does not exist (set {TASKS_DIR_ENV})")
+            raise TaskError(f"tasks directory {directory} does not exist (check {TASKS_DIR_ENV})")
         for path in task_files(directory):
             import_task_file(path)
         _loaded_dirs.add(directory)

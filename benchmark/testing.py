@@ -1,4 +1,4 @@
-"""Conformance checks for static-embedding adapters, for use in a third party's tests.
+"""Conformance checks for adapters, static and contextual, for use in a third party's tests.
 
 ::
 
@@ -8,7 +8,9 @@
         check_adapter(load_my_vectors(), reload=load_my_vectors)
 
 :func:`check_adapter` accepts a :class:`~benchmark.adapters.base.StaticEmbeddings` or,
-duck-typed, any object with ``name``, ``words``, ``vectors``, ``revision`` and ``dim``.
+duck-typed, any object with ``name``, ``words``, ``vectors``, ``revision`` and ``dim``;
+an object providing the :class:`~benchmark.adapters.base.ContextualModel` protocol is
+checked by :func:`check_contextual_adapter` (see there).
 It runs every check, then raises one :class:`AdapterConformanceError` listing all the
 problems found, one per line, each naming the model and the word or row.
 
@@ -45,7 +47,7 @@ import numpy as np
 
 from benchmark.errors import BenchmarkError
 
-__all__ = ["AdapterConformanceError", "check_adapter", "MAX_LISTED"]
+__all__ = ["AdapterConformanceError", "check_adapter", "check_contextual_adapter", "MAX_LISTED"]
 
 #: Rows named per kind of problem; further rows of that kind are counted.
 MAX_LISTED = 10
@@ -284,6 +286,10 @@ def check_adapter(adapter, *, reload: Callable[[], Any] | None = None) -> None:
         Listing every problem found, one per line, each naming the model and the
         word or row (see the module docstring for the checks).
     """
+    from benchmark.adapters.base import ContextualModel, StaticEmbeddings
+
+    if not isinstance(adapter, StaticEmbeddings) and isinstance(adapter, ContextualModel):
+        return check_contextual_adapter(adapter, reload=reload)
     name = getattr(adapter, "name", _MISSING)
     label = repr(name) if isinstance(name, str) and name.strip() else f"<{type(adapter).__name__}>"
     report = _Report(label)
@@ -318,5 +324,100 @@ def check_adapter(adapter, *, reload: Callable[[], Any] | None = None) -> None:
         if words is not None and again != words:
             report.add("words changed while being checked (reading the adapter must not mutate it)")
 
+    if report.lines:
+        raise AdapterConformanceError(label, report.lines)
+
+
+#: The probe the contextual checks embed: two occurrences (character spans) in one sentence.
+PROBE_SENTENCE = "The river bank was muddy after the rain."
+PROBE_OCCURRENCES = ((PROBE_SENTENCE, 4, 9), (PROBE_SENTENCE, 10, 14))  # "river", "bank"
+PROBE_WORDS = ("water", "stone")
+
+
+def _check_layer_array(array, n: int, adapter, what: str, report: _Report) -> np.ndarray | None:
+    expected = (n, adapter.num_layers, adapter.dim)
+    if not isinstance(array, np.ndarray):
+        report.add(f"{what} returned {type(array).__name__}, expected a numpy.ndarray of shape {expected}")
+        return None
+    if array.dtype != np.float32 or array.shape != expected:
+        report.add(f"{what} returned {array.dtype} {array.shape}, expected float32 {expected}")
+        return None
+    if not np.isfinite(array).all():
+        report.add(f"{what} returned non-finite values")
+        return None
+    return array
+
+
+def check_contextual_adapter(adapter, *, reload: Callable[[], Any] | None = None) -> None:
+    """Check that ``adapter`` honours the :class:`~benchmark.adapters.base.ContextualModel` contract.
+
+    Checked: ``name``, ``revision`` and ``source`` are strings (the first two non-empty);
+    ``num_layers`` and ``dim`` positive ints; ``architecture`` ``"encoder"`` or ``"causal"``;
+    ``embed_occurrences`` of two probe occurrences is float32 (2, num_layers, dim), finite,
+    the same on a second call, and its ``layers=-1`` selection equals the last layer of the full
+    call; ``decontextualized`` of two words is float32 (2, num_layers, dim) and finite;
+    ``input_embeddings()`` and ``static_embeddings(source="input")`` pass :func:`check_adapter`
+    with ``dim`` equal to the model's.  With ``reload``, a second load gives the same revision
+    and the same probe vectors (to float32 round-off: 1e-5 relative).
+
+    Raises
+    ------
+    AdapterConformanceError
+        Listing every problem found, one per line, each naming the model.
+    """
+    from benchmark.adapters.base import ContextualModel
+
+    name = getattr(adapter, "name", _MISSING)
+    label = repr(name) if isinstance(name, str) and name.strip() else f"<{type(adapter).__name__}>"
+    report = _Report(label)
+    if not isinstance(adapter, ContextualModel):
+        missing = [a for a in ("name", "revision", "source", "num_layers", "dim", "architecture",
+                               "embed_occurrences", "decontextualized", "context_pooled", "static_embeddings",
+                               "input_embeddings") if not hasattr(adapter, a)]
+        report.add(f"does not provide the ContextualModel protocol (missing: {', '.join(missing)})")
+        raise AdapterConformanceError(label, report.lines)
+    for attr in ("name", "revision"):
+        _check_str_attr(getattr(adapter, attr), attr, report)
+    if not isinstance(adapter.source, str):
+        report.add(f"source is a {type(adapter.source).__name__}, expected str")
+    for attr in ("num_layers", "dim"):
+        value = getattr(adapter, attr)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            report.add(f"{attr} is {value!r}, expected a positive int")
+    if adapter.architecture not in ("encoder", "causal"):
+        report.add(f"architecture is {adapter.architecture!r}, expected 'encoder' or 'causal'")
+    if report.lines:
+        raise AdapterConformanceError(label, report.lines)
+
+    probe = _check_layer_array(adapter.embed_occurrences(list(PROBE_OCCURRENCES)), 2, adapter,
+                               "embed_occurrences()", report)
+    if probe is not None:
+        again = adapter.embed_occurrences(list(PROBE_OCCURRENCES))
+        if not (isinstance(again, np.ndarray) and again.shape == probe.shape and np.array_equal(again, probe)):
+            report.add("embed_occurrences() gave different vectors on a second call")
+        last = adapter.embed_occurrences(list(PROBE_OCCURRENCES), layers=-1)
+        if not (isinstance(last, np.ndarray) and last.shape == (2, 1, adapter.dim)
+                and np.allclose(last[:, 0], probe[:, -1], rtol=1e-5, atol=1e-6)):
+            report.add("embed_occurrences(layers=-1) is not the last layer of embed_occurrences()")
+    _check_layer_array(adapter.decontextualized(list(PROBE_WORDS)), len(PROBE_WORDS), adapter,
+                       "decontextualized()", report)
+    for what, view in (("input_embeddings()", adapter.input_embeddings),
+                       ("static_embeddings(source='input')", lambda: adapter.static_embeddings(source="input"))):
+        emb = view()
+        try:
+            check_adapter(emb)
+        except AdapterConformanceError as exc:
+            report.add(f"{what}: " + "; ".join(exc.problems))
+        else:
+            if emb.dim != adapter.dim:
+                report.add(f"{what} has dim {emb.dim}, the model {adapter.dim}")
+    if reload is not None and probe is not None:
+        other = reload()
+        if getattr(other, "revision", None) != adapter.revision:
+            report.add(f"a reload has revision {getattr(other, 'revision', None)!r}, not {adapter.revision!r}")
+        vectors = other.embed_occurrences(list(PROBE_OCCURRENCES))
+        if not (isinstance(vectors, np.ndarray) and vectors.shape == probe.shape
+                and np.allclose(vectors, probe, rtol=1e-5, atol=1e-6)):
+            report.add("a reload embeds the probe occurrences differently")
     if report.lines:
         raise AdapterConformanceError(label, report.lines)

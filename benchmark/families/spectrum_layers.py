@@ -29,10 +29,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from benchmark.adapters.base import require_contextual
 from benchmark.errors import TaskError
-from benchmark.families import Measurement
 from benchmark.families import spectrum_by_category as per_space
+from benchmark.families.base import Measurement, TaskFamily
 from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link, ranked
+from benchmark.scoring.stats import spearman_rho
 
 MAIN_METRIC = "layers/mean_median_z"
 
@@ -85,12 +87,8 @@ def _category_z(sets: Mapping[str, dict]) -> dict[str, float]:
 
 def evaluate(task, models, *, seed: int) -> Measurement:
     (model,) = models
-    n_layers = getattr(model, "num_layers", None)
-    if not isinstance(n_layers, int) or n_layers < 1 or not callable(getattr(model, "static_embeddings", None)):
-        raise TaskError(
-            f"model {getattr(model, 'name', model)!r} ({type(model).__name__}): spectrum_layers needs a "
-            "contextual model with num_layers and static_embeddings(layer=...)"
-        )
+    model = require_contextual(model, task.name)
+    n_layers = model.num_layers
     params = {**DEFAULT_PARAMS, **dict(task.params)}
     view = {**DEFAULT_PARAMS["view"], **dict(params.get("view") or {})}
     if "layer" in view:
@@ -119,7 +117,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         z = _category_z(d["sets"])
         first_z = z if first_z is None else first_z
         for ref_name, ref in (("rho_vs_layer0", first_z), ("rho_vs_previous", prev_z)):
-            rho = None if ref is None or layer == 0 else per_space.spearman_rho(z, ref)[0]
+            rho = None if ref is None or layer == 0 else spearman_rho(z, ref)[0]
             if rho is not None:
                 here[ref_name] = rho
         prev_z = z
@@ -345,3 +343,6 @@ def render_section(results, plots_dir: Path | None) -> str:
 
 
 __all__ = ["DEFAULT_PARAMS", "LAYER_METRICS", "MAIN_METRIC", "evaluate", "protocol_text", "render_section"]
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)

@@ -4,7 +4,7 @@ One item = an ordered pair (static model → contextual model).  Protocol:
 
 1. Contextual word set (independent of the static model, so its extraction is
    cached once per contextual model): the model's single-token whole words
-   (:meth:`ContextualModel.input_embeddings`: WordPiece tokens without ``##``,
+   (:meth:`TransformersModel.input_embeddings`: WordPiece tokens without ``##``,
    SentencePiece ``▁word`` / byte-level ``Ġword`` tokens) that are plain words
    (:mod:`benchmark.vocabulary`), ranked by wordfreq, keeping words with at least
    ``min_contexts`` corpus contexts (:mod:`benchmark.contexts`), the first
@@ -62,10 +62,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.adapters.base import StaticEmbeddings
+from benchmark.adapters.base import StaticEmbeddings, require_contextual, require_static
 from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
-from benchmark.families import Measurement, static_static
+from benchmark.families import static_static
+from benchmark.families.base import Measurement, TaskFamily
 from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, plot_link, ranked
 from benchmark.scoring import (
     csls_penalty,
@@ -76,6 +77,7 @@ from benchmark.scoring import (
     procrustes_residual,
     retrieve,
 )
+from benchmark.scoring.normalize import standardize
 from benchmark.tasks import Task
 from benchmark.vocabulary import identity_dictionary, reference_words, search_space
 
@@ -140,13 +142,6 @@ def extract(ctx, words, contexts, p) -> dict[str, np.ndarray]:
     return {"pooled": pooled, "decontextualized": decontext}
 
 
-def standardize(V) -> np.ndarray:
-    """Per-dimension z-score over the rows (float64); constant dimensions become 0."""
-    V = np.asarray(V, dtype=np.float64)
-    sd = V.std(axis=0)
-    return np.divide(V - V.mean(axis=0), sd, out=np.zeros_like(V), where=sd > 0)
-
-
 def _space(name: str, words, vectors, revision: str) -> StaticEmbeddings:
     return StaticEmbeddings(name=name, words=tuple(words), vectors=vectors, revision=revision,
                             frequency_ordered=False)
@@ -185,10 +180,7 @@ def layer_curve(S, X, split, T, p) -> dict[str, float]:
 
 def evaluate(task, models, *, seed: int) -> Measurement:
     p = task.params
-    static, ctx = models
-    if not isinstance(static, StaticEmbeddings) or not hasattr(ctx, "embed_occurrences"):
-        raise ShapeError(f"task {task.name!r} needs (static model, contextual model), "
-                         f"got ({type(static).__name__}, {type(ctx).__name__})")
+    static, ctx = require_static(models[0], task.name), require_contextual(models[1], task.name)
     corpus = load_corpus()
     emb, words, contexts, all_single = contextual_word_set(ctx, corpus, p)
     arrays = extract(ctx, words, contexts, p)
@@ -383,3 +375,6 @@ def render_section(results, plots_dir) -> str:
         "",
         *details_block("Protocol", protocol_text(first)),
     ])
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)

@@ -26,8 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from benchmark.errors import ShapeError
-from benchmark.families import Measurement
-from benchmark.leaderboard import Column, Summary
+from benchmark.families.base import Measurement, TaskFamily
+from benchmark.leaderboard import Column, Summary, table_section
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -249,3 +249,11 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             "coverage_base": split.coverage_base,
         },
     )
+
+
+def render(results, plots_dir=None) -> str:
+    """The task page: the full table and the protocol."""
+    return table_section(list(results), TABLE_COLUMNS, protocol_text)
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render, summary=SUMMARY)

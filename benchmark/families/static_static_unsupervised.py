@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 from benchmark.errors import ShapeError
-from benchmark.families import Measurement
+from benchmark.families.base import Measurement, TaskFamily
 from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, ranked
 from benchmark.scoring import (
     bootstrap_ci,
@@ -333,3 +333,6 @@ def render_section(results, plots_dir) -> str:
         *details_block("Isomorphism measures per pair", markdown_table(iso_rows)),
         *details_block("Protocol", protocol_text(first)),
     ])
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)

@@ -1,12 +1,14 @@
 """Leaderboard rendering of ``python -m benchmark translate`` Results (the command is in :mod:`benchmark.translate`).
 
-Not a registered task family: no task runs it; ``python -m benchmark leaderboard --results DIR``
-reads these columns and the protocol to render the Results the command writes.
+Registered as a family so that the leaderboard renders the Results the command writes
+(``python -m benchmark leaderboard --results DIR``); no task evaluates it.
 """
 
 from __future__ import annotations
 
-from benchmark.leaderboard import Column
+from benchmark.errors import TaskError
+from benchmark.families.base import TaskFamily
+from benchmark.leaderboard import Column, Summary, table_section
 
 TABLE_COLUMNS = (
     Column("P@1 NN ↑", "p@1/nn", ci=True),
@@ -30,3 +32,24 @@ def protocol_text(result) -> str:
         "pairs present.",
         f"- CIs: percentile bootstrap, {p['n_bootstrap']:,} resamples of test source words.",
     ])
+
+
+SUMMARY = Summary(
+    question="Does the map `translate` fitted (or found without a dictionary) send the test words onto their "
+             "translations?",
+    columns=TABLE_COLUMNS[:6],
+    coverage="coverage",
+)
+
+
+def evaluate(task, models, *, seed: int):
+    raise TaskError(f"task {task.name!r}: the translate family is written by `python -m benchmark translate`; "
+                    "no task evaluates it")
+
+
+def render(results, plots_dir=None) -> str:
+    """The page of ``translate`` Results: the full table and the protocol."""
+    return table_section(list(results), TABLE_COLUMNS, protocol_text)
+
+
+FAMILY = TaskFamily(evaluate=evaluate, render=render, summary=SUMMARY)

@@ -15,7 +15,7 @@ from benchmark.scoring.isomorphism import (
     rank_correlation_ci,
     relational_similarity,
 )
-from benchmark.scoring.normalize import normalize
+from benchmark.scoring.normalize import normalize, standardize
 from benchmark.scoring.procrustes import (
     LinearFit,
     ProcrustesFit,
@@ -25,7 +25,7 @@ from benchmark.scoring.procrustes import (
 )
 from benchmark.scoring.retrieval import csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
 from benchmark.scoring.similarity import linear_cka, mutual_knn, pair_cosines, rsa
-from benchmark.scoring.stats import bootstrap_ci, cluster_bootstrap_ci, difference_ci
+from benchmark.scoring.stats import bootstrap_ci, cluster_bootstrap_ci, difference_ci, holm, spearman_rho
 from benchmark.scoring.transport import gromov_wasserstein_init
 from benchmark.scoring.unsupervised import (
     Dictionary,
@@ -38,6 +38,7 @@ from benchmark.scoring.unsupervised import (
 
 __all__ = [
     "normalize",
+    "standardize",
     "orthogonal_procrustes",
     "ProcrustesFit",
     "linear_map",
@@ -55,6 +56,8 @@ __all__ = [
     "bootstrap_ci",
     "cluster_bootstrap_ci",
     "difference_ci",
+    "holm",
+    "spearman_rho",
     "Dictionary",
     "SelfLearningFit",
     "similarity_init",

@@ -22,7 +22,7 @@ import numpy as np
 from benchmark.errors import ShapeError, UnknownNameError
 from benchmark.registry import did_you_mean
 
-__all__ = ["NormalizeMethod", "normalize"]
+__all__ = ["NormalizeMethod", "normalize", "standardize"]
 
 NormalizeMethod = Literal["none", "unit", "center", "unit+center+unit"]
 _METHODS: tuple[str, ...] = get_args(NormalizeMethod)
@@ -163,3 +163,10 @@ def normalize(X, method: NormalizeMethod) -> np.ndarray:
     elif method == "unit+center+unit":
         _unit_rows(_center_cols(_unit_rows(out)))
     return out
+
+
+def standardize(V) -> np.ndarray:
+    """Per-dimension z-score over the rows (float64); constant dimensions become 0."""
+    V = np.asarray(V, dtype=np.float64)
+    sd = V.std(axis=0)
+    return np.divide(V - V.mean(axis=0), sd, out=np.zeros_like(V), where=sd > 0)

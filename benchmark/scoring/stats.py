@@ -9,7 +9,9 @@ samples resamples each sample on its own (:func:`difference_ci`). Resampling use
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+import warnings
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -210,3 +212,31 @@ def difference_ci(
     rng = np.random.default_rng(seed)
     boot = _resampled_means(a, rng, n_resamples) - _resampled_means(b, rng, n_resamples)
     return _percentile_interval(boot, confidence)
+
+
+def holm(pvalues: Mapping[str, float]) -> dict[str, float]:
+    """Holm–Bonferroni adjusted p-values (step-down, monotone, capped at 1)."""
+    order = sorted(pvalues, key=lambda k: (pvalues[k], k))
+    m = len(order)
+    out, running = {}, 0.0
+    for i, k in enumerate(order):
+        running = max(running, min(1.0, (m - i) * pvalues[k]))
+        out[k] = running
+    return out
+
+
+def spearman_rho(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[float | None, int]:
+    """Spearman ρ of two ``key → value`` maps over their common keys, and that count.
+
+    ρ is ``None`` with fewer than 3 common keys or a constant side.
+    """
+    from scipy.stats import spearmanr
+
+    common = sorted(set(a) & set(b))
+    x, y = [a[k] for k in common], [b[k] for k in common]
+    if len(common) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+        return None, len(common)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = float(spearmanr(x, y).statistic)
+    return (r if math.isfinite(r) else None), len(common)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from benchmark.adapters.hf import ContextualModel, load_gemma3_270m, load_minilm_l6  # noqa: E402
+from benchmark.adapters.hf import TransformersModel, load_gemma3_270m, load_minilm_l6  # noqa: E402
 from benchmark.embedding_cache import EmbeddingCache, default_cache_dir  # noqa: E402
 
 SENSES = Path(__file__).resolve().parents[2] / "datasets" / "contexts" / "senses.jsonl"
@@ -40,14 +40,14 @@ def _senses():
         return [json.loads(line) for line in fh]
 
 
-def _reference(model: ContextualModel, sentence: str):
+def _reference(model: TransformersModel, sentence: str):
     enc = model.tokenizer(sentence, return_tensors="pt")
     with torch.no_grad():
         out = model._model.base_model(**enc, output_hidden_states=True)
     return torch.stack(out.hidden_states)[:, 0].numpy(), model.tokenizer.convert_ids_to_tokens(enc["input_ids"][0])
 
 
-def _sense_margin(model: ContextualModel, layer: int, tmp_path) -> float:
+def _sense_margin(model: TransformersModel, layer: int, tmp_path) -> float:
     """Mean over words of (within-sense cosine - cross-sense cosine), centred vectors."""
     rows = _senses()
     vecs = model.embed_occurrences([(r["sentence"], r["start"], r["end"]) for r in rows], layers=[layer])[:, 0]

@@ -221,3 +221,92 @@ def test_real_default_static_models_conform(name):
     adapter = load_model(name)
     assert isinstance(adapter, StaticEmbeddings)
     check_adapter(adapter, reload=get_model_spec(name).loader)  # a fresh load, not the cached one
+
+
+# --------------------------------------------------------------------------- contextual adapters
+
+
+class NumpyContextual:
+    """A ContextualModel in numpy: a word's layer-l vector is a seeded function of (word, l, its sentence)."""
+
+    name, revision, source, architecture = "np-contextual", "r1", "numpy", "encoder"
+    num_layers, dim = 3, 8
+
+    def _vector(self, word: str, layer: int, sentence: str = "") -> np.ndarray:
+        seed = int.from_bytes(f"{word}|{layer}|{sentence}".encode()[:8].ljust(8, b"."), "little")
+        return np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+
+    def _select(self, array, layers):
+        if layers is None:
+            return array
+        layers = [layers] if isinstance(layers, int) else list(layers)
+        return array[:, [layer % self.num_layers for layer in layers]]
+
+    def embed_occurrences(self, occurrences, *, layers=None, pooling="mean", batch_size=32):
+        out = np.stack([[self._vector(s[a:b], layer, s) for layer in range(self.num_layers)] for s, a, b in occurrences])
+        return self._select(out, layers)
+
+    def decontextualized(self, words, *, layers=None, pooling="mean", batch_size=32, leading_space=False):
+        return self._select(np.stack([[self._vector(w, layer) for layer in range(self.num_layers)] for w in words]),
+                            layers)
+
+    def context_pooled(self, contexts, *, max_contexts=10, layers=None, pooling="mean", batch_size=32):
+        words = [w for w, occ in contexts.items() if occ]
+        vectors = [self.embed_occurrences(contexts[w][:max_contexts], layers=layers).mean(0) for w in words]
+        return words, np.stack(vectors)
+
+    def input_embeddings(self):
+        words = ("water", "stone", "river", "bank")
+        return StaticEmbeddings(self.name, words, np.stack([self._vector(w, 0) for w in words]), revision=self.revision)
+
+    def static_embeddings(self, *, source="input", layer="last", max_words=5000, tail_stride=4, extra_words=()):
+        return self.input_embeddings()
+
+
+def test_a_conforming_contextual_adapter_passes():
+    check_adapter(NumpyContextual(), reload=NumpyContextual)
+
+
+def test_contextual_problems_are_listed_by_name():
+    class Broken(NumpyContextual):
+        num_layers = 0
+
+    with pytest.raises(AdapterConformanceError, match="'np-contextual'.*num_layers is 0, expected a positive int"):
+        check_adapter(Broken())
+
+    class WrongDtype(NumpyContextual):
+        def embed_occurrences(self, occurrences, **kwargs):
+            return super().embed_occurrences(occurrences, **kwargs).astype(np.float64)
+
+    with pytest.raises(AdapterConformanceError, match=r"embed_occurrences\(\) returned float64 \(2, 3, 8\), "
+                                                      r"expected float32 \(2, 3, 8\)"):
+        check_adapter(WrongDtype())
+
+    class Drifting(NumpyContextual):
+        calls = 0
+
+        def embed_occurrences(self, occurrences, **kwargs):
+            Drifting.calls += 1
+            return super().embed_occurrences(occurrences, **kwargs) + np.float32(Drifting.calls)
+
+    with pytest.raises(AdapterConformanceError, match="different vectors on a second call"):
+        check_adapter(Drifting())
+
+    class OtherReload(NumpyContextual):
+        revision = "r2"
+
+    with pytest.raises(AdapterConformanceError, match="a reload has revision 'r2', not 'r1'"):
+        check_adapter(NumpyContextual(), reload=OtherReload)
+
+
+def test_a_contextual_object_missing_methods_is_named():
+    from benchmark.testing import check_contextual_adapter
+
+    class Half:
+        name, revision, source, architecture, num_layers, dim = "half", "r", "", "encoder", 2, 4
+
+        def embed_occurrences(self, occurrences, **kwargs):
+            return np.zeros((len(occurrences), 2, 4), np.float32)
+
+    with pytest.raises(AdapterConformanceError, match="missing: decontextualized, context_pooled, static_embeddings"):
+        check_contextual_adapter(Half())

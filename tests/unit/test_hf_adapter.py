@@ -1,8 +1,8 @@
-"""ContextualModel on tiny random BERT / GPT-2 / SentencePiece-style models built locally.
+"""TransformersModel on tiny random BERT / GPT-2 / SentencePiece-style models built locally.
 
 No download ever: tokenizers are trained (or written) here, models are random
 configs saved with ``save_pretrained`` to temp folders and loaded back through
-``ContextualModel.from_pretrained``.  Also checks ``datasets/contexts/senses.jsonl``.
+``TransformersModel.from_pretrained``.  Also checks ``datasets/contexts/senses.jsonl``.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
-from benchmark.adapters.hf import ContextualModel  # noqa: E402
+from benchmark.adapters.hf import TransformersModel  # noqa: E402
 from benchmark.embedding_cache import EmbeddingCache  # noqa: E402
 
 BERT_VOCAB = [
@@ -145,7 +145,7 @@ def _isolated_cache(monkeypatch, tmp_path):
 
 
 def load(tiny_dirs, kind, cache=False, tmp=None, **kw):
-    model = ContextualModel.from_pretrained(tiny_dirs[kind], name=f"tiny-{kind}", device="cpu", **kw)
+    model = TransformersModel.from_pretrained(tiny_dirs[kind], name=f"tiny-{kind}", device="cpu", **kw)
     if not cache:
         model.cache = None
     elif tmp is not None:
@@ -155,14 +155,14 @@ def load(tiny_dirs, kind, cache=False, tmp=None, **kw):
 
 @pytest.fixture(scope="session")
 def bert(tiny_dirs):
-    m = ContextualModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu")
+    m = TransformersModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu")
     m.cache = None
     return m
 
 
 @pytest.fixture(scope="session")
 def gpt2(tiny_dirs):
-    m = ContextualModel.from_pretrained(tiny_dirs["gpt2"], name="tiny-gpt2", device="cpu")
+    m = TransformersModel.from_pretrained(tiny_dirs["gpt2"], name="tiny-gpt2", device="cpu")
     m.cache = None
     return m
 
@@ -193,18 +193,18 @@ def test_architecture_override_and_errors(tiny_dirs, tmp_path):
     with pytest.raises(UnknownNameError):
         load(tiny_dirs, "bert", architecture="seq2seq")
     with pytest.raises(UnknownNameError):
-        ContextualModel.from_pretrained(tiny_dirs["bert"], name="x", device="tpu")
+        TransformersModel.from_pretrained(tiny_dirs["bert"], name="x", device="tpu")
     with pytest.raises(ModelLoadError, match="'missing'"):
-        ContextualModel.from_pretrained(tmp_path / "nope", name="missing")
+        TransformersModel.from_pretrained(tmp_path / "nope", name="missing")
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ModelLoadError, match="'empty-model'"):
-        ContextualModel.from_pretrained(empty, name="empty-model")
+        TransformersModel.from_pretrained(empty, name="empty-model")
 
 
 def test_hub_id_offline_is_a_named_error():
     with pytest.raises(ModelLoadError, match="no-such-org/no-such-model"):
-        ContextualModel.from_pretrained("no-such-org/no-such-model", name="hub-model", device="cpu")
+        TransformersModel.from_pretrained("no-such-org/no-such-model", name="hub-model", device="cpu")
 
 
 def test_revision_tracks_files(tiny_dirs, tmp_path):
@@ -212,10 +212,10 @@ def test_revision_tracks_files(tiny_dirs, tmp_path):
 
     copy = tmp_path / "copy"
     shutil.copytree(tiny_dirs["bert"], copy)
-    a = ContextualModel.from_pretrained(copy, name="a", device="cpu").revision
+    a = TransformersModel.from_pretrained(copy, name="a", device="cpu").revision
     assert a == load(tiny_dirs, "bert").revision
     (copy / "vocab.txt").write_text("\n".join(BERT_VOCAB + ["extra"]) + "\n")
-    assert ContextualModel.from_pretrained(copy, name="a", device="cpu").revision != a
+    assert TransformersModel.from_pretrained(copy, name="a", device="cpu").revision != a
 
 
 # ---------------------------------------------------------- extraction
@@ -446,7 +446,7 @@ def test_sentencepiece_style_tokenizer(tmp_path):
     torch.manual_seed(1)
     model = BertModel(BertConfig(vocab_size=tok.get_vocab_size(), hidden_size=16, num_hidden_layers=1,
                                  num_attention_heads=2, intermediate_size=32, max_position_embeddings=64))
-    m = ContextualModel(model, fast, name="tiny-sp", revision="test", architecture="encoder", device="cpu")
+    m = TransformersModel(model, fast, name="tiny-sp", revision="test", architecture="encoder", device="cpu")
     emb = m.input_embeddings()
     vocab = fast.get_vocab()
     assert "▁apple" in vocab and "apple" in emb.words
@@ -470,7 +470,7 @@ def test_slow_tokenizer_rejected(tiny_dirs):
     slow = SlowTokenizer()
     model = BertModel.from_pretrained(tiny_dirs["bert"], local_files_only=True)
     with pytest.raises(ModelLoadError, match="fast"):
-        ContextualModel(model, slow, name="slow", revision="r", architecture="encoder", device="cpu")
+        TransformersModel(model, slow, name="slow", revision="r", architecture="encoder", device="cpu")
 
 
 # ------------------------------------------------------------------ cache
@@ -511,11 +511,11 @@ def test_cache_hit_skips_forward(tiny_dirs, tmp_path):
 
 def test_default_cache_location(tiny_dirs, tmp_path, monkeypatch):
     monkeypatch.setenv("ROSETTA_CACHE_DIR", str(tmp_path / "env-cache"))
-    m = ContextualModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu")
+    m = TransformersModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu")
     assert m.cache.root == tmp_path / "env-cache" / "embeddings"
     m.embed_occurrences(SENTS[:2])
     assert list((tmp_path / "env-cache" / "embeddings").rglob("*.npy"))
-    m3 = ContextualModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu",
+    m3 = TransformersModel.from_pretrained(tiny_dirs["bert"], name="tiny-bert", device="cpu",
                                          cache_dir=tmp_path / "explicit")
     assert m3.cache.root == tmp_path / "explicit" / "embeddings"
 

@@ -73,10 +73,10 @@ def test_vocabulary_that_maps_common_words_to_unk(tmp_path, capsys):
 
 
 def test_a_tokenizer_that_spells_every_word_loads(tmp_path):
-    from benchmark.adapters.hf import ContextualModel, check_tokenizer
+    from benchmark.adapters.hf import TransformersModel, check_tokenizer
 
     vocab = [*SPECIALS, *LETTERS, *(f"##{c}" for c in LETTERS), "the", "of"]
-    model = ContextualModel.from_pretrained(_bert(tmp_path / "bert", vocab), name="spelled", device="cpu")
+    model = TransformersModel.from_pretrained(_bert(tmp_path / "bert", vocab), name="spelled", device="cpu")
     assert model.num_layers == 2
     with pytest.raises(ModelLoadError, match=r"maps 2 of the 3 most frequent English words"):
         check_tokenizer(model.tokenizer, "spelled", words=["the", "zzz1", "ø"])  # no '##1', no 'ø' in the vocab

@@ -19,7 +19,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from benchmark.tasks import REPO_ROOT  # noqa: E402
+from benchmark.resources import source_root  # noqa: E402
 
 SCRIPT = r'''
 import sys
@@ -41,9 +41,9 @@ def noisy(emb):
         import torch
         from gensim.models import KeyedVectors
 
-        from benchmark.adapters.hf import ContextualModel
+        from benchmark.adapters.hf import TransformersModel
 
-        ContextualModel.from_pretrained(bert_dir, name="tiny", device="cpu")  # transformers' loading bar
+        TransformersModel.from_pretrained(bert_dir, name="tiny", device="cpu")  # transformers' loading bar
         kv = KeyedVectors(vector_size=2)
         kv.add_vectors(["zero", "one"], np.array([[0.0, 0.0], [1.0, 0.0]], dtype=np.float32))
         kv.get_normed_vectors()  # gensim: RuntimeWarning, invalid value encountered in divide
@@ -85,7 +85,7 @@ def _run(tmp_path: Path, bert: Path, *flags: str) -> subprocess.CompletedProcess
     script.write_text(SCRIPT, encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if k not in ("HF_HUB_DISABLE_PROGRESS_BARS", "TRANSFORMERS_VERBOSITY", "PYTHONWARNINGS")}
-    env.update(HF_HUB_OFFLINE="1", PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])))
+    env.update(HF_HUB_OFFLINE="1", PYTHONPATH=os.pathsep.join(filter(None, [str(source_root()), env.get("PYTHONPATH")])))
     return subprocess.run([sys.executable, str(script), str(bert), str(tmp_path / "out"), *flags],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 

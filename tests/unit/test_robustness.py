@@ -24,9 +24,9 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.errors import ShapeError
+from benchmark.resources import source_root
 from benchmark.results import read_result, read_results
 from benchmark.scoring import retrieve
-from benchmark.tasks import REPO_ROOT
 
 N_ITEMS = 6  # 3 models, ordered pairs
 TMP_NAME = re.compile(r"\..+\.json\..+\.tmp")  # atomic_write_text's temp files
@@ -80,7 +80,7 @@ print(json.dumps({"computed": [r.item_id for r in summary.computed], "reused": s
 
 def _spawn(script: Path, out_dir: Path, mode: str = "plain") -> subprocess.Popen:
     env = {**os.environ, "HF_HUB_OFFLINE": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(source_root()), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, str(script), str(out_dir), mode], cwd=script.parent, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

@@ -58,7 +58,7 @@ def test_public_names_and_light_imports():
         "normalize", "orthogonal_procrustes", "ProcrustesFit", "linear_map", "LinearFit",
         "procrustes_residual", "retrieve", "csls_penalty", "isf_log_normalizer",
         "precision_at_k", "hits_at_k", "rsa", "linear_cka", "mutual_knn", "pair_cosines", "bootstrap_ci",
-        "cluster_bootstrap_ci", "difference_ci",
+        "cluster_bootstrap_ci", "difference_ci", "standardize", "holm", "spearman_rho",
         "Dictionary", "SelfLearningFit", "similarity_init", "gromov_wasserstein_init", "induce_dictionary",
         "self_learning", "unsupervised_criterion", "laplacian_spectrum", "eigenvector_similarity",
         "relational_similarity", "isoscore", "rank_correlation_ci"}

@@ -10,7 +10,7 @@ import pytest
 
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.errors import TaskError
-from benchmark.families import FAMILIES
+from benchmark.families import get_family
 from benchmark.families import spectrum_layers as fam
 from benchmark.leaderboard import render_task_page
 from benchmark.results import Result
@@ -42,10 +42,19 @@ def _space(layer: int) -> tuple[StaticEmbeddings, dict[str, list[str]]]:
 
 
 class FakeContextual:
-    """Duck-typed contextual model: ``num_layers`` and ``static_embeddings(layer=...)``."""
+    """A ContextualModel whose layers are planted static spaces; spectrum_layers reads only static_embeddings."""
 
     name = "fake-contextual"
+    revision = "fake"
+    source = "planted spaces"
+    architecture = "encoder"
     num_layers = len(RISING)
+    dim = DIM
+
+    def _unused(self, *args, **kwargs):
+        raise AssertionError("spectrum_layers reads static_embeddings() only")
+
+    embed_occurrences = decontextualized = context_pooled = input_embeddings = _unused
 
     def __init__(self):
         self.calls: list[dict] = []
@@ -77,7 +86,7 @@ def _task(path: str, **extra) -> Task:
 def layer_run(tmp_path_factory):
     task = _task(_categories_file(tmp_path_factory.mktemp("layers")))
     model = FakeContextual()
-    return task, model, FAMILIES.get("spectrum_layers")(task, [model], seed=0)
+    return task, model, get_family("spectrum_layers").evaluate(task, [model], seed=0)
 
 
 def _z(m, layer: int, name: str) -> float:
@@ -122,16 +131,16 @@ def test_headline_is_the_mean_over_all_layers(layer_run):
 
 def test_null_seeds_are_paired_across_layers(layer_run):
     task, _, m = layer_run
-    again = FAMILIES.get("spectrum_layers")(task, [FakeContextual()], seed=0)
+    again = get_family("spectrum_layers").evaluate(task, [FakeContextual()], seed=0)
     assert again.metrics == m.metrics
-    other = FAMILIES.get("spectrum_layers")(task, [FakeContextual()], seed=1)
+    other = get_family("spectrum_layers").evaluate(task, [FakeContextual()], seed=1)
     assert other.metrics[fam.MAIN_METRIC] != m.metrics[fam.MAIN_METRIC]
 
 
 def test_bad_models_and_views_are_named_errors(layer_run, tmp_path):
     task, _, _ = layer_run
     static = _space(0)[0]
-    with pytest.raises(TaskError, match="spectrum_layers needs a contextual model"):
+    with pytest.raises(TaskError, match="needs a contextual model"):
         fam.evaluate(task, [static], seed=0)
     with pytest.raises(TaskError, match="measures every layer; drop 'layer'"):
         fam.evaluate(_task(task.params["categories_file"], view={"source": "decontextualized", "layer": 2}),
