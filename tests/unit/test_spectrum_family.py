@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -336,7 +335,12 @@ def test_registered_task():
     task = get_task("spectrum_by_category")
     assert task.model_kinds == ("static",) and task.params["n_null"] >= 1000
     assert task.main_metric == "categories/median_z" and task.params["min_coverage"] == 0.8
-    assert replace(task, params={**task.params, "n_null": 200}).params["n_null"] == 200
+    quick = task.quick()
+    assert quick.params["profile"] == "quick" and quick.name == task.name
+    assert set(task.quick_params) <= set(fam.DEFAULT_PARAMS), "a quick override names no parameter of the family"
+    for key, value in task.quick_params.items():
+        assert quick.params[key] == value != task.params.get(key, fam.DEFAULT_PARAMS[key])
+    fam._params(quick.params)  # the quick profile passes the family's validation
 
 
 def test_empty_rho_cells_say_why():
