@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import bz2
 import functools
-import hashlib
 import html
 import json
 import re
@@ -63,6 +62,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from benchmark.errors import DataFormatError, ModelLoadError
+from benchmark.hashing import file_sha256
 from benchmark.resources import dataset_path
 
 __all__ = [
@@ -190,14 +190,6 @@ def strip_wiki_markup(text: str) -> list[str]:
     return paragraphs
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _lee_paragraphs(path: Path) -> Iterable[str]:
     with open(path, encoding="utf-8", errors="strict") as fh:
         yield from fh
@@ -240,7 +232,7 @@ def load_corpus(directory: str | None = None) -> Corpus:
         path = d / name
         if not path.is_file():
             raise ModelLoadError(f"context corpus {name} not found in {d} (it ships with gensim)")
-        sources[name] = "sha256:" + _sha256(path)
+        sources[name] = "sha256:" + file_sha256(path)
         before = len(sentences)
         for paragraph in readers[key](path):
             for s in split_sentences(paragraph):

@@ -28,6 +28,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from benchmark.atomic import atomic_write
+from benchmark.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +91,6 @@ def cache_key(key_parts: Mapping[str, Any]) -> str:
     return hashlib.sha256(payload.encode("ascii")).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class EmbeddingCache:
     """A directory of ``.npy`` arrays addressed by the hash of their key parts.
 
@@ -133,7 +126,7 @@ class EmbeddingCache:
         reason = None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if _sha256_file(array_path) != meta["sha256"]:
+            if file_sha256(array_path) != meta["sha256"]:
                 reason = "sha256 mismatch"
             else:
                 array = np.load(array_path, allow_pickle=False)
@@ -159,7 +152,7 @@ class EmbeddingCache:
         meta = {
             "shape": list(array.shape),
             "dtype": str(array.dtype),
-            "sha256": _sha256_file(array_path),
+            "sha256": file_sha256(array_path),
             "key_parts": _jsonable(key_parts),
         }
         text = json.dumps(meta, sort_keys=True, indent=1).encode("utf-8")

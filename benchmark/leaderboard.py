@@ -96,17 +96,18 @@ class Summary:
         return self.covered(result) if self.covered else None
 
 
-def _fmt(value, digits: int) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.{digits}f}"
+def format_number(value, digits: int = 3, signed: bool = False) -> str:
+    """A metric as a table cell: ``digits`` decimals (``signed``: always a sign), "–" when missing or NaN, ±∞."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–" if value is None or math.isnan(value) else ("∞" if value > 0 else "−∞")
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
 def cell(result: Result, column: Column) -> str:
     if column.value is not None:
         return column.value(result)
     m = result.metrics
-    text = _fmt(m.get(column.metric), column.digits)
+    text = format_number(m.get(column.metric), column.digits)
     low, high = m.get(f"{column.metric}:ci_low"), m.get(f"{column.metric}:ci_high")
     if column.ci and low is not None and high is not None:
         text += f" [{low:.{column.digits}f}, {high:.{column.digits}f}]"

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from benchmark.adapters.static import file_sha256
 from benchmark.errors import DataFormatError
+from benchmark.hashing import file_sha256
 from benchmark.resources import shipped_dir
 from benchmark.results import atomic_write_text
 

@@ -12,7 +12,6 @@ spaCy or pyarrow at module import time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import mmap
 import os
 import re
@@ -25,6 +24,7 @@ import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.errors import DataFormatError, ModelLoadError
+from benchmark.hashing import file_sha256
 from benchmark.packages import find_package_dir, installed_version
 
 VectorsFormat = Literal["word2vec", "word2vec-binary", "glove", "fasttext", "numpy"]
@@ -66,14 +66,6 @@ def _without_bom(path: Path) -> Iterator[Path]:
             src.seek(len(_BOM))
             shutil.copyfileobj(src, dst, 1 << 20)
         yield copy
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def package_version(dist: str) -> str:

@@ -77,15 +77,15 @@ from benchmark.adapters.base import require_contextual
 from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.errors import DataFormatError
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, plot_link, ranked
+from benchmark.leaderboard import Column, Summary, cell, details_block, format_number, markdown_table, plot_link, ranked
 from benchmark.scoring import bootstrap_ci, cluster_bootstrap_ci, difference_ci
 from benchmark.scoring.context import (
     ethayarajh,
     loo_centroid_hits,
     random_groups,
     sense_separation,
-    unit_rows,
 )
+from benchmark.scoring.normalize import unit_rows
 from benchmark.vocabulary import reference_words
 
 TABLE_COLUMNS = (
@@ -316,10 +316,6 @@ def protocol_text(result) -> str:
     ])
 
 
-def _fmt(v, digits=3):
-    return "–" if v is None else f"{v:.{digits}f}"
-
-
 def _plot(result, path) -> None:
     from benchmark.plots_layers import Curve, Panel, layer_plot
 
@@ -368,9 +364,9 @@ def render_section(results, plots_dir) -> str:
         rows.append(row)
         best = r.details.get("layer")
         lines = [{"layer": f"**{pt['layer']}**" if pt["layer"] == best else str(pt["layer"]),
-                  **{h: _fmt(pt.get(k)) for h, k in LAYER_KEYS}} for pt in r.details.get("layers", [])]
+                  **{h: format_number(pt.get(k)) for h, k in LAYER_KEYS}} for pt in r.details.get("layers", [])]
         senses = [{"word": w, "split": v.get("split", ""),
-                   "anchor cos by sense": ", ".join(f"{s} {_fmt(c)}" for s, c in v.items() if s != "split")}
+                   "anchor cos by sense": ", ".join(f"{s} {format_number(c)}" for s, c in v.items() if s != "split")}
                   for w, v in sorted(r.details.get("per_sense", {}).items())]
         blocks += [f"### {' / '.join(r.models)}", "", f"![{r.item_id}]({plot_link(name)})", ""]
         if lines:

@@ -69,7 +69,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.categories import CategorySet, load_categories, load_shipped_categories
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link
+from benchmark.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
 from benchmark.resources import dataset_path
 from benchmark.scoring.spectrum import (
     compare_with_null,
@@ -611,12 +611,6 @@ def claim_summary(metrics: Mapping[str, float | None], p: Mapping[str, Any]) -> 
 # --------------------------------------------------------------------------
 
 
-def _f(value, digits: int = 3, signed: bool = False) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–" if value is None or math.isnan(value) else ("∞" if value > 0 else "−∞")
-    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-
-
 def _p(value) -> str:
     if value is None:
         return "–"
@@ -638,14 +632,14 @@ def _set_row(rank, name, e, *, label=None) -> dict:
         "#": rank,
         "set": label or name,
         "n (cov.)": f"{e.get('n', 0)} ({e.get('coverage', 0):.0%})",
-        "σ1 share": _f(mt.get("sigma1_share")),
-        "top-k share": _f(mt.get("topk_share")),
-        "eff. rank": _f(mt.get("effective_rank"), 2),
-        "PR": _f(mt.get("participation_ratio"), 2),
-        "σ1/σ2": _f(mt.get("sigma1_over_sigma2"), 2),
+        "σ1 share": format_number(mt.get("sigma1_share")),
+        "top-k share": format_number(mt.get("topk_share")),
+        "eff. rank": format_number(mt.get("effective_rank"), 2),
+        "PR": format_number(mt.get("participation_ratio"), 2),
+        "σ1/σ2": format_number(mt.get("sigma1_over_sigma2"), 2),
         "σN/σ1": "–" if mt.get("zero_tail") is None else f"{mt['zero_tail']:.1e}",
         "null σ1 share 5–95 %": band,
-        "z ↑": _f(e.get("z"), 2, signed=True),
+        "z ↑": format_number(e.get("z"), 2, signed=True),
         "p": _p(e.get("p")),
         "p adj.": _p(e.get("p_adjusted")),
     }
@@ -684,7 +678,7 @@ def rho_cell(rho: float | None, n: int) -> str:
 
 def _rho_or_reason(rho: float | None, n: int) -> str:
     if rho is not None:
-        return _f(rho, 3, signed=True)
+        return format_number(rho, 3, signed=True)
     return "– (< 3 shared)" if n < 3 else "– (constant z)"
 
 
@@ -846,12 +840,12 @@ def render_section(results, plots_dir: Path | None) -> str:
             "model": "/".join(r.models),
             "covered": f"{int(n_cov or 0)}/{int(n_tot or 0)}",
             "sharper than null": "–" if frac is None else f"{round(frac * (n_cov or 0))}/{int(n_cov or 0)}",
-            "median z ↑": _f(m.get("categories/median_z"), 2, signed=True),
-            "median σ1 share": _f(m.get("categories/median_sigma1_share")),
-            "null σ1 share": _f(m.get("categories/median_null_sigma1_share")),
+            "median z ↑": format_number(m.get("categories/median_z"), 2, signed=True),
+            "median σ1 share": format_number(m.get("categories/median_sigma1_share")),
+            "null σ1 share": format_number(m.get("categories/median_null_sigma1_share")),
             "letters σ1 share (z)": _control_cell(m, "letters"),
             "digits σ1 share (z)": _control_cell(m, "digits"),
-            "Gaussian σ1 share": _f(m.get("controls/gaussian/sigma1_share")),
+            "Gaussian σ1 share": format_number(m.get("controls/gaussian/sigma1_share")),
             "shipped sharper / covered": _shipped_cell(m),
             "claim": claim["verdict"],
             "status": r.status,
@@ -910,7 +904,7 @@ def _control_cell(m: Mapping[str, float | None], control: str) -> str:
     if share is None:
         cov = m.get(f"controls/{control}/coverage")
         return "skipped" + (f" ({cov:.0%})" if cov is not None else "")
-    return f"{share:.3f} ({_f(z, 1, signed=True)})"
+    return f"{share:.3f} ({format_number(z, 1, signed=True)})"
 
 
 def _shipped_cell(m: Mapping[str, float | None]) -> str:

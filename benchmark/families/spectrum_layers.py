@@ -33,7 +33,7 @@ from benchmark.adapters.base import require_contextual
 from benchmark.errors import TaskError
 from benchmark.families import spectrum_by_category as per_space
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link, ranked
+from benchmark.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link, ranked
 from benchmark.scoring.stats import spearman_rho
 
 MAIN_METRIC = "layers/mean_median_z"
@@ -202,7 +202,7 @@ def _count(frac, n) -> str:
 
 
 def _layer_rows(result) -> list[dict]:
-    f = per_space._f
+    f = format_number
     lo, hi = _quartiles(result)
     rows = []
     for i in range(_n_layers(result)):
@@ -291,7 +291,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     """Summary across models, then per model: a layer curve plot, a per-layer table, a category × layer z table."""
     results = sorted(results, key=lambda r: r.item_id)
     first = results[0]
-    f = per_space._f
+    f = format_number
     out = [
         f"## {first.task} (v{first.task_version})",
         "",

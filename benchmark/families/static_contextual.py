@@ -67,7 +67,7 @@ from benchmark.contexts import load_corpus, mine_contexts
 from benchmark.errors import ShapeError
 from benchmark.families import static_static
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, plot_link, ranked
+from benchmark.leaderboard import Column, Summary, cell, details_block, format_number, markdown_table, plot_link, ranked
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -282,10 +282,6 @@ def protocol_text(result) -> str:
     ])
 
 
-def _fmt(v, digits=3):
-    return "–" if v is None else f"{v:.{digits}f}"
-
-
 def _plot(result, path) -> None:
     from benchmark.plots_layers import Curve, Panel, layer_plot
 
@@ -344,16 +340,16 @@ def render_section(results, plots_dir) -> str:
         for pt_p, pt_d in zip(curves.get("pooled", []), curves.get("decontextualized", [])):
             lines.append({
                 "layer": pt_p["layer"],
-                "pooled dev P@1 CSLS": _fmt(pt_p["dev/p@1/csls"]), "pooled P@1 NN": _fmt(pt_p["p@1/nn"]),
-                "pooled P@1 CSLS": _fmt(pt_p["p@1/csls"]), "pooled mean cos": _fmt(pt_p.get("mean_cos")),
-                "decontext. dev P@1 CSLS": _fmt(pt_d["dev/p@1/csls"]), "decontext. P@1 CSLS": _fmt(pt_d["p@1/csls"]),
-                "decontext. mean cos": _fmt(pt_d.get("mean_cos")),
-                **({"pooled P@1 CSLS, no z-score": _fmt(raw[pt_p["layer"]]["p@1/csls"])} if raw else {}),
+                "pooled dev P@1 CSLS": format_number(pt_p["dev/p@1/csls"]), "pooled P@1 NN": format_number(pt_p["p@1/nn"]),
+                "pooled P@1 CSLS": format_number(pt_p["p@1/csls"]), "pooled mean cos": format_number(pt_p.get("mean_cos")),
+                "decontext. dev P@1 CSLS": format_number(pt_d["dev/p@1/csls"]), "decontext. P@1 CSLS": format_number(pt_d["p@1/csls"]),
+                "decontext. mean cos": format_number(pt_d.get("mean_cos")),
+                **({"pooled P@1 CSLS, no z-score": format_number(raw[pt_p["layer"]]["p@1/csls"])} if raw else {}),
             })
         for pt in curves.get("input", []):
-            lines.append({"layer": "input emb.", "pooled dev P@1 CSLS": _fmt(pt["dev/p@1/csls"]),
-                          "pooled P@1 NN": _fmt(pt["p@1/nn"]), "pooled P@1 CSLS": _fmt(pt["p@1/csls"]),
-                          "pooled mean cos": _fmt(pt.get("mean_cos")), "decontext. dev P@1 CSLS": "",
+            lines.append({"layer": "input emb.", "pooled dev P@1 CSLS": format_number(pt["dev/p@1/csls"]),
+                          "pooled P@1 NN": format_number(pt["p@1/nn"]), "pooled P@1 CSLS": format_number(pt["p@1/csls"]),
+                          "pooled mean cos": format_number(pt.get("mean_cos")), "decontext. dev P@1 CSLS": "",
                           "decontext. P@1 CSLS": "", "decontext. mean cos": "",
                           **({"pooled P@1 CSLS, no z-score": ""} if raw else {})})
         if lines:

@@ -9,13 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmark.errors import ShapeError
-
-
-def unit_rows(V: np.ndarray) -> np.ndarray:
-    """``V`` (..., d) with every row scaled to unit length (zero rows stay zero), float64."""
-    V = np.asarray(V, dtype=np.float64)
-    norms = np.linalg.norm(V, axis=-1, keepdims=True)
-    return np.divide(V, norms, out=np.zeros_like(V), where=norms > 0)
+from benchmark.scoring.normalize import unit_rows
 
 
 def self_similarity(V) -> float:

@@ -22,7 +22,7 @@ import numpy as np
 from benchmark.errors import ShapeError, UnknownNameError
 from benchmark.registry import did_you_mean
 
-__all__ = ["NormalizeMethod", "normalize", "standardize"]
+__all__ = ["NormalizeMethod", "normalize", "standardize", "unit_rows"]
 
 NormalizeMethod = Literal["none", "unit", "center", "unit+center+unit"]
 _METHODS: tuple[str, ...] = get_args(NormalizeMethod)
@@ -114,6 +114,14 @@ def check_positive_int(value, name: str) -> int:
 
 
 # --------------------------------------------------------------------------- normalise
+
+
+def unit_rows(X) -> np.ndarray:
+    """A float64 copy of ``X`` (n, d) with every row scaled to unit L2 norm; zero rows stay zero."""
+    X = np.array(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ShapeError(f"unit_rows needs a 2-D array, got shape {X.shape}")
+    return _unit_rows(X)
 
 
 def _unit_rows(X: np.ndarray) -> np.ndarray:
