@@ -117,11 +117,14 @@ def check_positive_int(value, name: str) -> int:
 
 
 def unit_rows(X) -> np.ndarray:
-    """A float64 copy of ``X`` (n, d) with every row scaled to unit L2 norm; zero rows stay zero."""
+    """A float64 copy of ``X`` (..., d) with every vector along the last axis scaled to unit L2 norm.
+
+    Zero vectors stay zero.
+    """
     X = np.array(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ShapeError(f"unit_rows needs a 2-D array, got shape {X.shape}")
-    return _unit_rows(X)
+    if X.ndim < 1 or X.shape[-1] == 0:
+        raise ShapeError(f"unit_rows needs vectors along a non-empty last axis, got shape {X.shape}")
+    return _unit_rows(X.reshape(-1, X.shape[-1])).reshape(X.shape)
 
 
 def _unit_rows(X: np.ndarray) -> np.ndarray:
