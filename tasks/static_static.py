@@ -14,7 +14,7 @@ train 5,000 / dev 500 / test 1,500; with fewer shared words train shrinks
 and test stays at 1,500 (recorded in the result's sizes).
 """
 
-from benchmark.families.static_static import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
+from benchmark.families.static_static.evaluate import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(

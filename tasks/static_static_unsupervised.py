@@ -15,7 +15,7 @@ doubled after 2 iterations without a gain ≥ 0.001 in the objective; a stall at
 keep probability 1 stops; at most 15 iterations.
 """
 
-from benchmark.families.static_static import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
+from benchmark.families.static_static.evaluate import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(

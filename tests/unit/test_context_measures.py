@@ -17,7 +17,7 @@ from benchmark.contexts import (
     word_spans,
 )
 from benchmark.errors import DataFormatError, ShapeError
-from benchmark.families.context_drift import split_sense_words
+from benchmark.families.context_drift.evaluate import split_sense_words
 from benchmark.scoring import difference_ci
 from benchmark.scoring.context import (
     ethayarajh,
