@@ -164,7 +164,7 @@ def _torch_device(choice: str) -> str | None:
 
 
 def _run_and_report(items, args, out: str):
-    from benchmark.runner import run
+    from benchmark.run.runner import run
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
@@ -175,7 +175,7 @@ def _run_and_report(items, args, out: str):
     os.environ[DEVICE_ENV] = device or "cpu"  # read by the contextual model loaders (Ray workers inherit it)
     try:
         if getattr(args, "executor", "local") == "ray":
-            from benchmark.executors import run_on_ray
+            from benchmark.run.executors import run_on_ray
 
             summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force,
                                  skip_invalid=args.skip_invalid, address=args.address, num_cpus=args.ray_cpus)
@@ -201,7 +201,7 @@ def _run_and_report(items, args, out: str):
 
 
 def _cmd_run(args) -> int:
-    from benchmark.runner import select
+    from benchmark.run.runner import select
 
     if args.executor != "ray" and (args.address or args.ray_cpus):
         raise BenchmarkError("--address and --ray-cpus go with --executor ray")
@@ -214,8 +214,8 @@ def _cmd_score(args) -> int:
     from benchmark.adapters.catalog import user_model_spec
     from benchmark.errors import DataFormatError, InvalidNameError
     from benchmark.models import MODELS, get_model_spec, load_model, register_model
-    from benchmark.results import SAFE_NAME, check_name, read_results
-    from benchmark.runner import plan_items, prepare_output, select_models, select_tasks
+    from benchmark.run.results import SAFE_NAME, check_name, read_results
+    from benchmark.run.runner import plan_items, prepare_output, select_models, select_tasks
 
     path = Path(args.path)
     if args.name is None and not SAFE_NAME.fullmatch(path.stem):
@@ -254,7 +254,7 @@ def _cmd_score(args) -> int:
     print(f"ranked among the items of {board_dir} ({len(board)} Results) and of {Path(args.out) / 'results'} with the "
           "same task version and parameters" if board else
           f"no leaderboard at {board_dir}: ranked among {Path(args.out) / 'results'} only (pass --board DIR)")
-    from benchmark.site import SITE_DIR, slug
+    from benchmark.report.site import SITE_DIR, slug
 
     page = Path(args.out) / SITE_DIR / "models" / f"{slug(name)}.html"
     if page.is_file():
@@ -271,7 +271,7 @@ def score_table(name: str, item_ids: set[str], results, board=()) -> str:
     """
     from tabulate import tabulate
 
-    from benchmark.leaderboard import place_among
+    from benchmark.report.leaderboard import place_among
 
     rows = []
     for r in results:
@@ -296,7 +296,7 @@ def _listing(ids: list[str], limit: int = 10) -> str:
 
 
 def _cmd_compare(args) -> int:
-    from benchmark.compare import compare_dirs, format_deltas
+    from benchmark.run.compare import compare_dirs, format_deltas
 
     comparison = compare_dirs(args.baseline, args.candidate, max_drop=args.max_drop, skip_invalid=args.skip_invalid)
     print(format_deltas(comparison.deltas))
@@ -339,7 +339,7 @@ def _cmd_tasks(args) -> int:
 
 
 def _cmd_leaderboard(args) -> int:
-    from benchmark.leaderboard import stale_files, write_leaderboard
+    from benchmark.report.leaderboard import stale_files, write_leaderboard
 
     if args.check:
         stale = stale_files(args.results, args.out, skip_invalid=args.skip_invalid)
@@ -362,7 +362,7 @@ def _cmd_translate(args) -> int:
 
 
 def _cmd_site(args) -> int:
-    from benchmark.site import SITE_DIR, write_site
+    from benchmark.report.site import SITE_DIR, write_site
 
     index = write_site(args.results, args.out or Path(args.results) / SITE_DIR, skip_invalid=args.skip_invalid)
     print(f"wrote {index} (open it in a browser; it needs no network)")

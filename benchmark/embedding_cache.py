@@ -27,8 +27,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from benchmark.atomic import atomic_write
 from benchmark.hashing import file_sha256
+from benchmark.run.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 

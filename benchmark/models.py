@@ -65,7 +65,7 @@ def _ensure_catalog() -> None:
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:
-    from benchmark.results import check_name
+    from benchmark.run.results import check_name
 
     _ensure_catalog()
     check_name(spec.name)

@@ -46,8 +46,8 @@ def synthetic_pair(n: int, d_source: int = 300, d_target: int = 320, *, noise: f
 
 
 def _model_pair(a: str, b: str, n: int):
+    from benchmark.data.vocabulary import search_space
     from benchmark.models import load_model
-    from benchmark.vocabulary import search_space
 
     S, T = search_space(load_model(a), n), search_space(load_model(b), n)
     shared = [w for w in S.words if w in T.position]

@@ -55,7 +55,7 @@ def _out_dir(config) -> Path:
 
 class TaskFile(pytest.File):
     def collect(self):
-        from benchmark.runner import select
+        from benchmark.run.runner import select
         from benchmark.tasks import TASK_SOURCES, import_task_file
 
         import_task_file(self.path)
@@ -82,8 +82,8 @@ class TaskItem(pytest.Item):
         self.add_marker(pytest.mark.benchmark_task)
 
     def runtest(self):
-        from benchmark.atomic import check_writable_dir
-        from benchmark.runner import execute
+        from benchmark.run.atomic import check_writable_dir
+        from benchmark.run.runner import execute
 
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.user_properties.append(("rosetta_item", self.item.id))
@@ -104,8 +104,8 @@ class TaskItem(pytest.Item):
             raise ExpectationFailed("; ".join(failures))
 
     def _regression(self, baseline_dir: Path, result, max_drop: float) -> list[str]:
-        from benchmark.compare import compare_results
-        from benchmark.results import read_result
+        from benchmark.run.compare import compare_results
+        from benchmark.run.results import read_result
 
         path = (baseline_dir / "results" if (baseline_dir / "results").is_dir() else baseline_dir) / self.item.filename
         if not path.is_file():
@@ -150,7 +150,7 @@ def pytest_sessionfinish(session, exitstatus):
         return  # an xdist worker: the controller writes the page
     if not _RAN.get("tasks"):
         return
-    from benchmark.leaderboard import write_leaderboard
+    from benchmark.report.leaderboard import write_leaderboard
 
     try:
         write_leaderboard(_out_dir(session.config))

@@ -21,7 +21,7 @@ from typing import Any, Literal, Mapping
 
 from benchmark.errors import TaskError
 from benchmark.registry import Registry
-from benchmark.results import check_name
+from benchmark.run.results import check_name
 
 TASKS_DIR_ENV = "ROSETTA_TASKS_DIR"
 

@@ -251,9 +251,9 @@ def _array_bytes(array: np.ndarray) -> bytes:
 
 def write_outputs(args, outcome: dict) -> list[Path]:
     """Write the Result (``--out``) and the exported map (``--export``); returns the paths written."""
-    from benchmark.atomic import atomic_write_bytes
-    from benchmark.results import Result, write_result
-    from benchmark.runner import provenance
+    from benchmark.run.atomic import atomic_write_bytes
+    from benchmark.run.results import Result, write_result
+    from benchmark.run.runner import provenance
 
     written = []
     if args.export:

@@ -19,7 +19,7 @@ is train 2,000 / dev 300 / test 700 of the words shared with the static model
 (train shrinks when fewer are shared, e.g. to ≈ 1,990 for GloVe); the source
 space is the static model's first 10,000 plain words.  Contexts: sentences
 mined at run time from gensim's lee_background.cor and shortened enwiki dump
-(benchmark/contexts.py) with a quota of 2 per word, shared between words, so
+(benchmark/data/contexts.py) with a quota of 2 per word, shared between words, so
 that frequent words get up to 10 from the same ≈ 1,950 sentences.  Extraction
 is cached on disk per contextual model and shared by all static models.
 

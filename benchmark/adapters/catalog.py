@@ -110,7 +110,7 @@ def config_models(directory: Path | None = None) -> dict[str, tuple[Path, dict]]
 def _config_spec(name: str, path: Path, entry: object):
     """The ModelSpec of one config entry; a bad entry raises a DataFormatError naming the file and model."""
     from benchmark.errors import BenchmarkError, DataFormatError
-    from benchmark.results import check_name
+    from benchmark.run.results import check_name
 
     if not isinstance(entry, dict) or "path" not in entry or "format" not in entry:
         raise DataFormatError(path, f"model {name!r} needs 'path' and 'format' keys")

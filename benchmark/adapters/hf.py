@@ -223,7 +223,7 @@ def check_tokenizer(tokenizer, name: str, words: Sequence[str] | None = None) ->
     if unk is None:
         return
     if words is None:
-        from benchmark.vocabulary import reference_words
+        from benchmark.data.vocabulary import reference_words
 
         words = reference_words()[:TOKENIZER_PROBE_WORDS]
     words = list(words)
@@ -605,7 +605,7 @@ class TransformersModel:
         if source != "decontextualized":
             raise UnknownNameError(f"model {self.name!r}: static_embeddings source {source!r} is not "
                                    "'input' or 'decontextualized'")
-        from benchmark.vocabulary import reference_words
+        from benchmark.data.vocabulary import reference_words
 
         index = {"mid": self.num_layers // 2, "last": self.num_layers - 1}.get(layer, layer)
         if not isinstance(index, int) or not 0 <= index < self.num_layers:

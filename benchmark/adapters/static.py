@@ -490,7 +490,7 @@ def load_wordllama_256(name: str = "wordllama-256") -> StaticEmbeddings:
 
     WordLlama's own ``embed`` tokenises a text and averages its token embeddings.  The vocabulary
     here is every plain word of the reference frequency list (wordfreq's English top 50k, see
-    :func:`benchmark.vocabulary.reference_words`), each embedded by ``embed`` (its tokenizer +
+    :func:`benchmark.data.vocabulary.reference_words`), each embedded by ``embed`` (its tokenizer +
     average pooling: ``zebra`` = mean of ``▁z``, ``eb``, ``ra``), followed by the remaining
     whole-word pieces ``▁word`` (read as ``word``; for a single-piece word ``embed`` returns
     exactly that piece's vector).
@@ -499,7 +499,7 @@ def load_wordllama_256(name: str = "wordllama-256") -> StaticEmbeddings:
     pkg = package_dir("wordllama")
     from wordllama import WordLlama
 
-    from benchmark.vocabulary import reference_words
+    from benchmark.data.vocabulary import reference_words
 
     model = WordLlama.load(cache_dir=pkg, disable_download=True, dim=256)
     vocab = model.tokenizer.get_vocab()

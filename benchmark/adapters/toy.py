@@ -13,7 +13,7 @@ from benchmark.adapters.base import StaticEmbeddings
 
 
 def toy_words(n: int) -> tuple[str, ...]:
-    from benchmark.vocabulary import reference_words
+    from benchmark.data.vocabulary import reference_words
 
     return reference_words()[:n]
 

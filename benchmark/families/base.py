@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
-    from benchmark.leaderboard import Summary
-    from benchmark.results import Result
+    from benchmark.report.leaderboard import Summary
+    from benchmark.run.results import Result
     from benchmark.tasks import Task
 
 

@@ -5,7 +5,7 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
 1. Category sets: ``categories.json`` (semantic categories, and the controls
    ``letters`` a–z and ``digits`` 0–9), plus, reported in a separate block,
    the sets that installed packages ship (``weat:*``, ``analogy:*``;
-   :func:`benchmark.categories.load_shipped_categories`).
+   :func:`benchmark.data.categories.load_shipped_categories`).
 2. Key rule.  Controls (letters, digits): the exact key only (a model
    without ``"7"`` or ``"q"`` simply lacks it).  Categories (lowercase) and
    shipped sets (cased: ``Adam``, ``Athens``): the exact key, else the other
@@ -25,7 +25,7 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
    model, frequency-matched to the set (:func:`frequency_matched_sampler`,
    quantile bins of log(1 + rank)).  Pool: the model's plain words
    (``isalpha()`` and ``islower()``) that have a rank in wordfreq's English
-   list (:func:`benchmark.vocabulary.reference_words`), identical vector rows
+   list (:func:`benchmark.data.vocabulary.reference_words`), identical vector rows
    deduplicated (the most frequent word keeps the row), minus the rows of
    *every* evaluated set (categories, controls, shipped sets): a null draw
    never holds another set's member, and each set records
@@ -66,10 +66,11 @@ from typing import Any, Mapping
 import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
-from benchmark.categories import CategorySet, load_categories, load_shipped_categories
+from benchmark.data.categories import CategorySet, load_categories, load_shipped_categories
+from benchmark.data.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
+from benchmark.report.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
 from benchmark.resources import dataset_path
 from benchmark.scoring.spectrum import (
     compare_with_null,
@@ -79,7 +80,6 @@ from benchmark.scoring.spectrum import (
     summarize_spectrum,
 )
 from benchmark.scoring.stats import holm, spearman_rho
-from benchmark.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 
 MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the null
 
@@ -619,7 +619,7 @@ def _p(value) -> str:
 
 def plot_name(task: str, model: str) -> str:
     """``spectrum_by_category__glove-6b-50d.png``: one scree plot per (task, model)."""
-    from benchmark.plots_layers import plot_name as safe_name
+    from benchmark.report.plots_layers import plot_name as safe_name
 
     return safe_name(task, model)
 
@@ -750,7 +750,7 @@ def render_across_tasks(results) -> str:
 def _write_plot(result, path: Path) -> None:
     """Scree plot: the 3 sharpest and 2 least sharp categories near the commonest size, letters,
     the Gaussian control, and the null's 5–95 % band at that size."""
-    from benchmark.plots import scree_plot
+    from benchmark.report.plots import scree_plot
 
     sets = result.details.get("sets", {})
     sem = sorted(

@@ -33,7 +33,15 @@ from benchmark.adapters.base import require_contextual
 from benchmark.errors import TaskError
 from benchmark.families import spectrum_by_category as per_space
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link, ranked
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    details_block,
+    format_number,
+    markdown_table,
+    plot_link,
+    ranked,
+)
 from benchmark.scoring.stats import spearman_rho
 
 MAIN_METRIC = "layers/mean_median_z"
@@ -246,7 +254,7 @@ def _z_matrix_rows(result) -> list[dict]:
 
 
 def _write_plot(result, path: Path) -> None:
-    from benchmark.plots_layers import Curve, Panel, layer_plot
+    from benchmark.report.plots_layers import Curve, Panel, layer_plot
 
     n = _n_layers(result)
     x = list(range(n))

@@ -6,8 +6,8 @@ One item = an ordered pair (static model → contextual model).  Protocol:
    cached once per contextual model): the model's single-token whole words
    (:meth:`TransformersModel.input_embeddings`: WordPiece tokens without ``##``,
    SentencePiece ``▁word`` / byte-level ``Ġword`` tokens) that are plain words
-   (:mod:`benchmark.vocabulary`), ranked by wordfreq, keeping words with at least
-   ``min_contexts`` corpus contexts (:mod:`benchmark.contexts`), the first
+   (:mod:`benchmark.data.vocabulary`), ranked by wordfreq, keeping words with at least
+   ``min_contexts`` corpus contexts (:mod:`benchmark.data.contexts`), the first
    ``target_vocab`` of them.  This is the **target search space** of every layer.
 2. Vectors of those words at every hidden-state output ``l = 0 .. L-1``
    (``hidden_states[l]``; ``l = 0`` is the embedding *output*: token embedding
@@ -16,7 +16,7 @@ One item = an ordered pair (static model → contextual model).  Protocol:
    * ``pooled`` (headline): mean over up to ``max_contexts`` corpus occurrences
      (Bommasani et al. 2020), subword tokens mean-pooled.  Sentences are mined
      with a quota of ``min_contexts`` per word and shared between words
-     (:func:`benchmark.contexts.mine_contexts`), so rare words get
+     (:func:`benchmark.data.contexts.mine_contexts`), so rare words get
      ``min_contexts`` contexts and frequent words up to ``max_contexts``;
    * ``decontextualized``: the word alone, written with a leading space
      (``" apple"``) so that SentencePiece / byte-level tokenisers produce the
@@ -29,7 +29,7 @@ One item = an ordered pair (static model → contextual model).  Protocol:
 3. Source space: the static model's plain words, frequency ordered, first
    ``search_vocab``.  Dictionary: identity over the words shared with the
    target space, ranked by wordfreq, the most frequent ``n_train + n_dev +
-   n_test`` split by seed (:func:`benchmark.vocabulary.identity_dictionary`;
+   n_test`` split by seed (:func:`benchmark.data.vocabulary.identity_dictionary`;
    train shrinks when fewer are shared).  The split is the same for every layer
    and variant.
 4. Per variant and layer: with ``standardize`` (default) each dimension of the
@@ -63,11 +63,21 @@ from __future__ import annotations
 import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings, require_contextual, require_static
-from benchmark.contexts import load_corpus, mine_contexts
+from benchmark.data.contexts import load_corpus, mine_contexts
+from benchmark.data.vocabulary import identity_dictionary, reference_words, search_space
 from benchmark.errors import ShapeError
 from benchmark.families import static_static
 from benchmark.families.base import Measurement, TaskFamily
-from benchmark.leaderboard import Column, Summary, cell, details_block, format_number, markdown_table, plot_link, ranked
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    cell,
+    details_block,
+    format_number,
+    markdown_table,
+    plot_link,
+    ranked,
+)
 from benchmark.scoring import (
     csls_penalty,
     normalize,
@@ -79,7 +89,6 @@ from benchmark.scoring import (
 )
 from benchmark.scoring.normalize import standardize
 from benchmark.tasks import Task
-from benchmark.vocabulary import identity_dictionary, reference_words, search_space
 
 VARIANTS = ("pooled", "decontextualized")
 PREFIX = {"pooled": "", "decontextualized": "decontextualized/", "input": "input/"}
@@ -267,7 +276,7 @@ def protocol_text(result) -> str:
         f"{p['min_contexts']} per word and shared, frequent words get more from the same sentences) and **decontextualized** (the word alone, with a "
         "leading space so SentencePiece/BPE give the word-start token); **input** = raw input-embedding rows, "
         "reported apart. Corpus: sentences of gensim's `lee_background.cor` and shortened enwiki dump "
-        "(see `benchmark/contexts.py`), contexts chosen deterministically, sharing sentences between words.",
+        "(see `benchmark/data/contexts.py`), contexts chosen deterministically, sharing sentences between words.",
         ("- Contextual spaces are z-scored per dimension over the target words first (Gemma's few "
          "massive-activation dimensions otherwise swamp cosine; the raw pooled curve is plotted dashed). "
          if p["standardize"] else "- No per-dimension standardisation. ") +
@@ -283,7 +292,7 @@ def protocol_text(result) -> str:
 
 
 def _plot(result, path) -> None:
-    from benchmark.plots_layers import Curve, Panel, layer_plot
+    from benchmark.report.plots_layers import Curve, Panel, layer_plot
 
     d = result.details
     curves = d.get("curves", {})
@@ -315,7 +324,7 @@ def _plot(result, path) -> None:
 def render_section(results, plots_dir) -> str:
     """Markdown section: ranked table, per-layer tables, plots written into ``plots_dir``."""
 
-    from benchmark.plots_layers import plot_name
+    from benchmark.report.plots_layers import plot_name
 
     first = results[0]
     ordered = ranked(results)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from benchmark.errors import TaskError
 from benchmark.families.base import TaskFamily
-from benchmark.leaderboard import Column, Summary, table_section
+from benchmark.report.leaderboard import Column, Summary, table_section
 
 TABLE_COLUMNS = (
     Column("P@1 NN ↑", "p@1/nn", ci=True),

@@ -34,7 +34,7 @@ def _chromium() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from benchmark.leaderboard import write_leaderboard
+    from benchmark.report.leaderboard import write_leaderboard
 
     if not any(COMMITTED.glob("*.json")):
         pytest.fail(f"no committed Result files under {COMMITTED}")
@@ -79,7 +79,7 @@ def _column(browser, table_id: str, index: int) -> list[str]:
 
 
 def test_index_lists_every_task(browser, site):
-    from benchmark.results import read_results
+    from benchmark.run.results import read_results
 
     _open(browser, site / "index.html")
     tasks = sorted({r.task for r in read_results(COMMITTED)})

@@ -56,8 +56,8 @@ def small_tasks():
 def test_real_models_complete_both_families(model, small_tasks, tmp_path):
     from benchmark.embedding_cache import EmbeddingCache
     from benchmark.models import load_model
-    from benchmark.results import read_results
-    from benchmark.runner import plan_items, run
+    from benchmark.run.results import read_results
+    from benchmark.run.runner import plan_items, run
 
     try:
         load_model("glove-6b-50d")

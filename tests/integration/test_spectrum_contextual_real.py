@@ -36,8 +36,8 @@ MIN_INPUT_COVERED = {"minilm-l6": 15, "gemma3-270m": 24}
 def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     from benchmark.embedding_cache import EmbeddingCache
     from benchmark.models import load_model
-    from benchmark.results import read_results
-    from benchmark.runner import Item, run
+    from benchmark.run.results import read_results
+    from benchmark.run.runner import Item, run
     from benchmark.tasks import get_task
 
     try:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from benchmark.families.spectrum_by_category import render_section
-from benchmark.runner import Item, run_item
+from benchmark.run.runner import Item, run_item
 from benchmark.tasks import get_task
 
 pytestmark = pytest.mark.slow  # the real packaged models (the `models` extra and wefe)

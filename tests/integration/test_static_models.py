@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from benchmark.models import load_model
-from benchmark.runner import Item, run_item
+from benchmark.run.runner import Item, run_item
 from benchmark.tasks import get_task
 
 pytestmark = pytest.mark.slow  # the real packaged models (the `models` extra and wefe)

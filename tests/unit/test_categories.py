@@ -1,4 +1,4 @@
-"""benchmark.categories: the project's category file and the shipped sets."""
+"""benchmark.data.categories: the project's category file and the shipped sets."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import benchmark.categories as cats
-from benchmark.categories import (
+import benchmark.data.categories as cats
+from benchmark.data.categories import (
     DEFAULT_CATEGORIES_PATH,
     CategorySet,
     load_categories,
@@ -165,7 +165,7 @@ def test_shipped_categories_omit_missing_packages(monkeypatch):
 
 def test_loading_does_not_import_the_packages():
     code = (
-        "import sys; from benchmark.categories import load_categories, load_shipped_categories;"
+        "import sys; from benchmark.data.categories import load_categories, load_shipped_categories;"
         "load_categories(); load_shipped_categories();"
         "print(sorted(m for m in ('wefe', 'gensim', 'torch') if m in sys.modules))"
     )

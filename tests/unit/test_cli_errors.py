@@ -21,7 +21,7 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.errors import DataFormatError, InvalidNameError
-from benchmark.results import Result, check_name, read_results, result_filename, write_result
+from benchmark.run.results import Result, check_name, read_results, result_filename, write_result
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -171,7 +171,7 @@ def test_compare_drop_with_an_unchanged_interval_regresses(tmp_path, capsys):
 
 
 def test_regression_rule_uses_both_intervals():
-    from benchmark.compare import regressed
+    from benchmark.run.compare import regressed
 
     # the baseline value inside the candidate CI, but the candidate value outside the baseline CI
     assert regressed(0.80, 0.31, True, 0.02, ci=(0.78, 0.82), baseline_ci=(0.78, 0.82))
@@ -289,7 +289,7 @@ def test_an_unsafe_name_that_bypassed_registration_fails_before_computing(toys, 
 
 
 def test_write_result_stays_in_its_folder(tmp_path):
-    from benchmark.atomic import child_path
+    from benchmark.run.atomic import child_path
 
     with pytest.raises(InvalidNameError, match="would leave the folder"):
         child_path(tmp_path, "../x.json")
@@ -380,7 +380,7 @@ def test_full_disk_during_the_run(toys, tmp_path, capsys, monkeypatch):
 
 
 def test_score_records_an_unmeasurable_pair_as_skipped_and_goes_on(toys, tmp_path, capsys, monkeypatch):
-    import benchmark.runner as runner
+    import benchmark.run.runner as runner
     from benchmark.models import MODELS
 
     monkeypatch.setattr(runner, "model_names", lambda **kw: ["ce-source", "ce-alien"])
@@ -543,7 +543,7 @@ def _fresh_catalog(monkeypatch, directory: Path):
     monkeypatch.chdir(directory)
     monkeypatch.setattr(models, "MODELS", Registry("model"))
     monkeypatch.setattr(models, "_catalog_loaded", False)
-    import benchmark.runner as runner
+    import benchmark.run.runner as runner
 
     monkeypatch.setattr(runner, "get_model_spec", models.get_model_spec)
     models.load_model.cache_clear()

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from benchmark.cli import _parser, main
-from benchmark.compare import compare_results, regressed
-from benchmark.results import Result, read_results, write_result
+from benchmark.run.compare import compare_results, regressed
+from benchmark.run.results import Result, read_results, write_result
 from benchmark.tasks import get_task
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ def user_vectors(tmp_path, toy_models, toy_task):
 
 
 def test_score_a_new_model(user_vectors, tmp_path, capsys, monkeypatch):
-    import benchmark.runner as runner
+    import benchmark.run.runner as runner
 
     monkeypatch.setattr(runner, "model_names", lambda **kw: ["toy-source", "toy-target"])
     from benchmark.models import MODELS
@@ -116,9 +116,9 @@ def test_score_a_new_model(user_vectors, tmp_path, capsys, monkeypatch):
 def test_score_ranks_against_the_leaderboard_s_items(user_vectors, tmp_path, capsys, monkeypatch, toy_task):
     """A board with the task's other items (here: the defaults' own pair): the new items are ranked among
     them too, and the table says where ('k/N: below X, above Y')."""
-    import benchmark.runner as runner
+    import benchmark.run.runner as runner
     from benchmark.models import MODELS
-    from benchmark.runner import plan_items, run
+    from benchmark.run.runner import plan_items, run
 
     monkeypatch.setattr(runner, "model_names", lambda **kw: ["toy-source", "toy-target"])
     run(plan_items([toy_task], ["toy-source", "toy-target"]), out_dir=tmp_path / "board", seed=0, progress=False)
@@ -192,7 +192,7 @@ def test_example_workflow_parses_and_uses_valid_commands():
 
 
 def test_results_validate_against_schema(toy_models, toy_task, tmp_path):
-    from benchmark.runner import plan_items, run
+    from benchmark.run.runner import plan_items, run
 
     run(plan_items([replace(toy_task, params={**toy_task.params, "n_bootstrap": 50})],
                    ["toy-source", "toy-target"])[:1], out_dir=tmp_path, progress=False)

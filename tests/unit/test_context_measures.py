@@ -1,4 +1,4 @@
-"""Measures of contextual vectors (benchmark.scoring.context) and corpus mining (benchmark.contexts).
+"""Measures of contextual vectors (benchmark.scoring.context) and corpus mining (benchmark.data.contexts).
 
 Pure numpy and the shipped data: no torch, no model package.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmark.contexts import (
+from benchmark.data.contexts import (
     load_senses,
     mine_contexts,
     random_occurrences,
@@ -140,7 +140,7 @@ def test_strip_wiki_markup():
 
 
 def _corpus(sentences):
-    from benchmark.contexts import Corpus
+    from benchmark.data.contexts import Corpus
 
     return Corpus(tuple(sentences), {"x": "sha256:0"}, {"x": len(sentences)})
 
@@ -182,7 +182,7 @@ def test_load_senses_and_named_errors(tmp_path):
 
 
 def test_real_corpus_is_deterministic():
-    from benchmark.contexts import corpus_dir, load_corpus
+    from benchmark.data.contexts import corpus_dir, load_corpus
 
     try:
         corpus_dir()

@@ -43,8 +43,8 @@ def tiny_dirs(tmp_path_factory):
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BertConfig, BertModel, BertTokenizerFast, GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
 
-    from benchmark.contexts import corpus_dir, load_corpus
-    from benchmark.vocabulary import reference_words
+    from benchmark.data.contexts import corpus_dir, load_corpus
+    from benchmark.data.vocabulary import reference_words
 
     try:
         corpus_dir()
@@ -121,8 +121,8 @@ CD_KEYS = ("self_similarity", "anisotropy", "self_similarity/adjusted", "mev", "
 
 
 def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
-    from benchmark.results import read_results
-    from benchmark.runner import plan_items, run
+    from benchmark.run.results import read_results
+    from benchmark.run.runner import plan_items, run
 
     items = plan_items(tiny_setup, ["toy-static", "tiny-bert", "tiny-gpt2"])
     assert sorted(i.id for i in items) == sorted([
@@ -180,7 +180,7 @@ def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
     assert "dev P@1 CSLS" in page and "adj. self-sim." in page and "Protocol" in page
 
     # the page and its plots are a pure function of the Result files
-    from benchmark.leaderboard import write_leaderboard
+    from benchmark.report.leaderboard import write_leaderboard
 
     before = {p.name: p.read_bytes() for p in (out / "plots").iterdir()}
     page2 = write_leaderboard(out, tmp_path / "again" / "README.md")

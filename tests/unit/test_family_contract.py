@@ -6,9 +6,9 @@ import pytest
 
 from benchmark.errors import TaskError
 from benchmark.families import BUILTIN, FAMILIES, Family, Measurement, get_family, register_family
-from benchmark.leaderboard import Column, Summary
-from benchmark.results import read_results
-from benchmark.runner import plan_items, run
+from benchmark.report.leaderboard import Column, Summary
+from benchmark.run.results import read_results
+from benchmark.run.runner import plan_items, run
 from benchmark.tasks import TASKS, Expectation, Task, register_task
 
 

@@ -525,7 +525,7 @@ def test_static_embeddings_views(kind, request):
     model = request.getfixturevalue(kind)
     assert model.static_embeddings(source="input").words == model.input_embeddings().words
     assert model.input_embeddings() is model.input_embeddings()  # read once per loaded model
-    from benchmark.vocabulary import reference_words
+    from benchmark.data.vocabulary import reference_words
 
     view = {"source": "decontextualized", "max_words": 20, "tail_stride": 5000, "extra_words": ["zebra"]}
     last = model.static_embeddings(layer="last", **view)

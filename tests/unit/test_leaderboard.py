@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.leaderboard import render, render_pages, stale_files, write_leaderboard
-from benchmark.results import Result, write_result
+from benchmark.report.leaderboard import render, render_pages, stale_files, write_leaderboard
+from benchmark.run.results import Result, write_result
 
 GOLDEN = Path(__file__).parent / "golden" / "leaderboard"
 PARAMS = {
@@ -78,7 +78,7 @@ def test_reading_order_is_fixed_not_alphabetical():
     results = [replace(base, task=t, family=f) for t, f in (
         ("spectrum_by_category", "spectrum_by_category"), ("context_drift", "context_drift"),
         ("static_static", "static_static"))]
-    from benchmark.leaderboard import reading_order
+    from benchmark.report.leaderboard import reading_order
 
     assert [t for t, _ in reading_order(results)] == ["static_static", "context_drift", "spectrum_by_category"]
 
@@ -121,7 +121,7 @@ def test_empty_results_page(tmp_path):
 def test_a_new_item_is_placed_among_the_leaderboards_items():
     from dataclasses import replace
 
-    from benchmark.leaderboard import place_among
+    from benchmark.report.leaderboard import place_among
 
     board = fixture_results()  # w2v→spacy 0.83, glove→spacy 0.61
     mine = replace(board[0], models=["mine", "spacy-md-300"], metrics={**board[0].metrics, "p@1/csls": 0.70})
@@ -151,7 +151,7 @@ def test_models_section_says_what_each_model_is_and_its_coverage():
 
 
 def test_run_item_records_model_cards(toy_models, toy_task):
-    from benchmark.runner import Item, run_item
+    from benchmark.run.runner import Item, run_item
 
     r = run_item(Item(toy_task, ("toy-source", "toy-target")), seed=0)
     assert set(r.model_cards) == {"toy-source", "toy-target"}

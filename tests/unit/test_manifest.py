@@ -1,4 +1,4 @@
-from benchmark import manifest
+from benchmark.data import manifest
 
 
 def test_manifest_matches_data_files():

@@ -10,8 +10,8 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from benchmark.executors import run_on_ray  # noqa: E402
-from benchmark.runner import plan_items, run  # noqa: E402
+from benchmark.run.executors import run_on_ray  # noqa: E402
+from benchmark.run.runner import plan_items, run  # noqa: E402
 
 
 def _comparable(path):

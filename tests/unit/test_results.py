@@ -4,7 +4,7 @@ import os
 import pytest
 
 from benchmark.errors import DataFormatError
-from benchmark.results import Result, atomic_write_text, read_result, read_results, write_result
+from benchmark.run.results import Result, atomic_write_text, read_result, read_results, write_result
 
 
 def make_result(**overrides):

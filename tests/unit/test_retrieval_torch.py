@@ -128,7 +128,7 @@ def test_named_errors():
 def test_families_run_on_the_torch_backend_with_the_same_results(toy_models, toy_task):
     """``use_torch_device`` (what ``run --device cuda`` sets) sends a whole static_static item's retrieval
     to torch: the same P@k as the numpy kernel (torch on CPU here)."""
-    from benchmark.runner import Item, run_item
+    from benchmark.run.runner import Item, run_item
     from benchmark.scoring.retrieval import use_torch_device
 
     item = Item(toy_task, ("toy-source", "toy-target"))

@@ -2,7 +2,7 @@
 
 The run tests start real subprocesses (``sys.executable`` on a script written to tmp_path)
 that register three toy static models (6 ordered-pair items of one small static_static
-task) and call :func:`benchmark.runner.run`.  A reference run of the same items, started
+task) and call :func:`benchmark.run.runner.run`.  A reference run of the same items, started
 once per module and run alongside the tests, gives the leaderboard page and the Result
 files every interrupted or concurrent run must end up with.
 """
@@ -25,7 +25,7 @@ import pytest
 from benchmark.cli import main
 from benchmark.errors import ShapeError
 from benchmark.resources import source_root
-from benchmark.results import read_result, read_results
+from benchmark.run.results import read_result, read_results
 from benchmark.scoring import retrieve
 
 N_ITEMS = 6  # 3 models, ordered pairs
@@ -39,7 +39,7 @@ from dataclasses import replace
 from benchmark.adapters.toy import toy_pair
 from benchmark.models import ModelSpec, register_model
 from benchmark.tasks import Task, register_task
-import benchmark.runner as runner
+import benchmark.run.runner as runner
 
 out_dir, mode = sys.argv[1], sys.argv[2]
 PARAMS = {
@@ -388,7 +388,7 @@ def test_k_error_names_the_task_parameter(toys, tmp_path, capsys):
 
 
 def test_remove_stale_temporaries_keeps_young_and_foreign_files(tmp_path):
-    from benchmark.atomic import remove_stale_temporaries
+    from benchmark.run.atomic import remove_stale_temporaries
 
     old_tmp, young_tmp = tmp_path / ".a.json.x1.tmp", tmp_path / ".b.json.x2.tmp"
     other, visible_tmp = tmp_path / "a.json", tmp_path / "notes.tmp"

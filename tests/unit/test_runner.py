@@ -7,7 +7,7 @@ import pytest
 from benchmark.cli import main
 from benchmark.errors import TaskError
 from benchmark.models import MODELS, ModelSpec, load_model, register_model
-from benchmark.runner import Item, plan_items, run, run_item
+from benchmark.run.runner import Item, plan_items, run, run_item
 
 
 def test_plan_ordered_pairs(toy_models, toy_task):

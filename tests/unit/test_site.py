@@ -7,9 +7,9 @@ import re
 
 from test_leaderboard import fixture_results
 
-from benchmark.leaderboard import stale_files, write_leaderboard
-from benchmark.results import write_result
-from benchmark.site import model_rows, render_site, write_site
+from benchmark.report.leaderboard import stale_files, write_leaderboard
+from benchmark.report.site import model_rows, render_site, write_site
+from benchmark.run.results import write_result
 
 
 def test_pages_are_a_pure_function_of_the_results():

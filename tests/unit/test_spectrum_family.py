@@ -9,14 +9,14 @@ import numpy as np
 import pytest
 
 from benchmark.adapters.base import StaticEmbeddings
+from benchmark.data.vocabulary import reference_words
 from benchmark.errors import TaskError
 from benchmark.families import get_family
 from benchmark.families import spectrum_by_category as fam
-from benchmark.leaderboard import render_pages, render_task_page
-from benchmark.results import Result
+from benchmark.report.leaderboard import render_pages, render_task_page
+from benchmark.run.results import Result
 from benchmark.scoring.stats import holm, spearman_rho
 from benchmark.tasks import Task
-from benchmark.vocabulary import reference_words
 
 DIM = 32
 N_NULL = 300

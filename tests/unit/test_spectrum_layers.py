@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from benchmark.adapters.base import StaticEmbeddings
+from benchmark.data.vocabulary import reference_words
 from benchmark.errors import TaskError
 from benchmark.families import get_family
 from benchmark.families import spectrum_layers as fam
-from benchmark.leaderboard import render_task_page
-from benchmark.results import Result
+from benchmark.report.leaderboard import render_task_page
+from benchmark.run.results import Result
 from benchmark.tasks import Task
-from benchmark.vocabulary import reference_words
 
 DIM = 24
 N_NULL = 200

@@ -12,8 +12,8 @@ import pytest
 
 from benchmark.cli import main
 from benchmark.errors import DataFormatError, TaskError
-from benchmark.results import Result, read_result, write_result
-from benchmark.runner import Item, RunSummary, item_status, run_item
+from benchmark.run.results import Result, read_result, write_result
+from benchmark.run.runner import Item, RunSummary, item_status, run_item
 from benchmark.tasks import Expectation
 
 REPO = Path(__file__).resolve().parents[2]

@@ -88,7 +88,7 @@ def test_quick_model_selection_is_the_same_through_both_doors(pytester, monkeypa
     (tasks / "door_tasks.py").write_text(TASK_FILE)
     for key, value in _env(tasks).items():
         monkeypatch.setenv(key, value)
-    script = ("import sys; from benchmark.runner import select; "
+    script = ("import sys; from benchmark.run.runner import select; "
               "print('\\n'.join(i.id for i in select(['door_contextual'], quick=sys.argv[1] == 'quick')))")
     for profile in ("quick", "full"):
         planned = subprocess.run([sys.executable, "-c", script, profile], env=_env(tasks), capture_output=True,

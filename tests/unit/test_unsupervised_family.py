@@ -9,8 +9,8 @@ import pytest
 
 from benchmark.adapters.toy import toy_pair
 from benchmark.families import static_static, static_static_unsupervised
-from benchmark.leaderboard import render_task_page
-from benchmark.results import Result
+from benchmark.report.leaderboard import render_task_page
+from benchmark.run.results import Result
 from benchmark.tasks import Task
 
 pytest.importorskip("ot")

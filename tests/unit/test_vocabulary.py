@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from benchmark.adapters.base import StaticEmbeddings
+from benchmark.data.vocabulary import identity_dictionary, is_plain_word, reference_words, search_space
 from benchmark.errors import DataFormatError, ShapeError
-from benchmark.vocabulary import identity_dictionary, is_plain_word, reference_words, search_space
 
 
 def space(words, frequency_ordered=True, name="m"):

@@ -6,7 +6,7 @@ One item = one contextual model.  For every hidden-state output l
 * **Ethayarajh (2019) measures** on corpus words: ``n_words`` words of wordfreq
   ranks ``rank_range`` (at least 3 letters, at least ``n_contexts`` corpus
   contexts; evenly spaced in rank order), each with exactly ``n_contexts``
-  occurrences mined from the corpus (:mod:`benchmark.contexts`).
+  occurrences mined from the corpus (:mod:`benchmark.data.contexts`).
 
   - ``self_similarity``: mean over words of the mean pairwise cosine of the
     word's occurrence vectors (raw vectors, as in the paper).

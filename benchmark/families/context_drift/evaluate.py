@@ -7,7 +7,8 @@ from collections import defaultdict
 import numpy as np
 
 from benchmark.adapters.base import require_contextual
-from benchmark.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
+from benchmark.data.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
+from benchmark.data.vocabulary import reference_words
 from benchmark.errors import DataFormatError
 from benchmark.families.base import Measurement
 from benchmark.scoring import bootstrap_ci, cluster_bootstrap_ci, difference_ci
@@ -18,7 +19,6 @@ from benchmark.scoring.context import (
     sense_separation,
 )
 from benchmark.scoring.normalize import unit_rows
-from benchmark.vocabulary import reference_words
 
 
 # ------------------------------------------------------------------ data

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from benchmark.leaderboard import Column, Summary, cell, details_block, format_number, markdown_table, plot_link, ranked
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    cell,
+    details_block,
+    format_number,
+    markdown_table,
+    plot_link,
+    ranked,
+)
 
 TABLE_COLUMNS = (
     Column("sense acc. ↑", "sense/accuracy", ci=True),
@@ -52,7 +61,7 @@ def protocol_text(result) -> str:
         "(dev half of the sense words, split by seed); sense numbers are on the test half.",
         f"- Ethayarajh (2019): {p['n_words']} corpus words (wordfreq ranks {lo}–{hi}, ≥ 3 letters, evenly spaced) "
         f"× {p['n_contexts']} contexts from gensim's `lee_background.cor` + shortened enwiki (sentences shared "
-        "between words, see `benchmark/contexts.py`). Self-similarity = mean pairwise cosine of a word's raw "
+        "between words, see `benchmark/data/contexts.py`). Self-similarity = mean pairwise cosine of a word's raw "
         "occurrence vectors; MEV = σ₁²/Σσ² of the raw occurrence matrix. Baselines: the same on groups of "
         f"{p['n_contexts']} random words in random contexts ({p['n_random']} draws from the same sentences, no "
         "repeated word or sentence in a group); adjusted = measure − baseline (joint bootstrap CI). "
@@ -73,7 +82,7 @@ def protocol_text(result) -> str:
 
 
 def _plot(result, path) -> None:
-    from benchmark.plots_layers import Curve, Panel, layer_plot
+    from benchmark.report.plots_layers import Curve, Panel, layer_plot
 
     pts = result.details.get("layers", [])
     x = [pt["layer"] for pt in pts]
@@ -102,7 +111,7 @@ def _plot(result, path) -> None:
 def render_section(results, plots_dir) -> str:
     """Summary table, then one per-layer table and plot per model."""
 
-    from benchmark.plots_layers import plot_name
+    from benchmark.report.plots_layers import plot_name
 
     first = results[0]
     ordered = ranked(results)

@@ -2,7 +2,7 @@
 
 Protocol (one item = an ordered pair source → target):
 
-1. Search spaces: each model's plain words (see :mod:`benchmark.vocabulary`),
+1. Search spaces: each model's plain words (see :mod:`benchmark.data.vocabulary`),
    frequency ordered, the first ``search_vocab`` of them.
 2. Identity dictionary: shared plain words ranked by wordfreq; the most
    frequent ``train + dev + test`` are split by seed (train shrinks, stated,

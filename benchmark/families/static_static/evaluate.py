@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from benchmark.data.vocabulary import identity_dictionary, search_space
 from benchmark.errors import ShapeError
 from benchmark.families.base import Measurement
 from benchmark.scoring import (
@@ -22,7 +23,6 @@ from benchmark.scoring import (
     retrieve,
     rsa,
 )
-from benchmark.vocabulary import identity_dictionary, search_space
 
 #: The protocol's search spaces, dictionary split, normalisation and retrieval settings: every task that
 #: evaluates on the static_static test split (static_static, static_static_unsupervised) starts from these.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.leaderboard import Column, Summary, table_section
+from benchmark.report.leaderboard import Column, Summary, table_section
 
 TABLE_COLUMNS = (
     Column("P@1 NN ↑", "p@1/nn", ci=True),

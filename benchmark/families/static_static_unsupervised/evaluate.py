@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from benchmark.data.vocabulary import identity_dictionary, search_space
 from benchmark.errors import ShapeError
 from benchmark.families.base import Measurement
 from benchmark.scoring import (
@@ -27,7 +28,6 @@ from benchmark.scoring import (
     similarity_init,
     unsupervised_criterion,
 )
-from benchmark.vocabulary import identity_dictionary, search_space
 
 
 def _rows(space, words):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.leaderboard import Column, Summary, cell, details_block, markdown_table, ranked
+from benchmark.report.leaderboard import Column, Summary, cell, details_block, markdown_table, ranked
 from benchmark.scoring import (
     rank_correlation_ci,
 )

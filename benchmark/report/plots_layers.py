@@ -1,6 +1,6 @@
 """Per-layer line plots for the contextual families (static_contextual, context_drift).
 
-Built on :mod:`benchmark.plots` (object-oriented matplotlib on the Agg canvas, no
+Built on :mod:`benchmark.report.plots` (object-oriented matplotlib on the Agg canvas, no
 pyplot, deterministic PNG bytes written atomically); matplotlib is imported only
 when a plot is drawn.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.plots import DPI, new_figure, save_png
+from benchmark.report.plots import DPI, new_figure, save_png
 
 __all__ = ["Curve", "Panel", "layer_plot", "plot_name"]
 

@@ -10,7 +10,7 @@ results give the same bytes; timings and dates stay in the JSON):
   and per-category tables, plots, the protocol);
 * ``summary.csv`` and ``summary.json`` -- one row per item: the main metric, its CI and baseline;
 * ``plots/*.png`` -- written by the families while rendering their task pages;
-* ``site/`` -- the same as a self-contained static site (:mod:`benchmark.site`).
+* ``site/`` -- the same as a self-contained static site (:mod:`benchmark.report.site`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable
 
 from benchmark.errors import DataFormatError
-from benchmark.results import Result, atomic_write_text, read_results
+from benchmark.run.results import Result, atomic_write_text, read_results
 
 PLOTS_DIR = "plots"
 TASKS_DIR = "tasks"
@@ -434,7 +434,7 @@ def write_leaderboard(out_dir: str | os.PathLike, page: str | os.PathLike | None
     no result any more are removed. ``skip_invalid`` leaves out files that are not Results (warning
     about each unless ``warn`` is false). Returns the summary page's path.
     """
-    from benchmark.site import SITE_DIR, write_site_of
+    from benchmark.report.site import SITE_DIR, write_site_of
 
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"
@@ -456,7 +456,7 @@ def stale_files(out_dir: str | os.PathLike, page: str | os.PathLike | None = Non
                 skip_invalid: bool = False) -> list[Path]:
     """Leaderboard files (site included) that differ from what the Result files give now (missing ones
     included), and pages that no result backs any more.  Writes nothing (plots are not redrawn)."""
-    from benchmark.site import SITE_DIR, stale_site_files_of
+    from benchmark.report.site import SITE_DIR, stale_site_files_of
 
     out_dir = Path(out_dir)
     page = Path(page) if page is not None else out_dir / "README.md"

@@ -5,7 +5,7 @@
 works from ``file://`` and from any static host (GitHub Pages):
 
 * ``index.html`` -- what this measures, one sortable, filterable table per task (the family's
-  :class:`~benchmark.leaderboard.Summary` columns), links to task and model pages, provenance;
+  :class:`~benchmark.report.leaderboard.Summary` columns), links to task and model pages, provenance;
 * ``tasks/<task>.html`` -- the task page (the markdown of ``leaderboard/tasks/<task>.md``
   rendered with python-markdown), plots inline;
 * ``models/<model>.html`` -- one model across every task: its items, main metric with CI and
@@ -22,8 +22,7 @@ import os
 import re
 from pathlib import Path
 
-from benchmark.atomic import atomic_write_text
-from benchmark.leaderboard import (
+from benchmark.report.leaderboard import (
     INTRO,
     PLOTS_DIR,
     _provenance_lines,
@@ -33,7 +32,8 @@ from benchmark.leaderboard import (
     render_pages,
     summary_spec,
 )
-from benchmark.results import Result
+from benchmark.run.atomic import atomic_write_text
+from benchmark.run.results import Result
 
 SITE_DIR = "site"
 ASSETS = {
@@ -265,7 +265,7 @@ def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                skip_invalid: bool = False) -> Path:
     """Write the site of ``results_dir/results/*.json`` into ``out_dir`` (plots drawn there);
     returns ``out_dir/index.html``."""
-    from benchmark.leaderboard import results_of
+    from benchmark.report.leaderboard import results_of
 
     return write_site_of(results_of(results_dir, skip_invalid=skip_invalid), out_dir)
 
@@ -278,7 +278,7 @@ def write_site_of(results: list[Result], out_dir: str | os.PathLike,
     folder written from the same results), copied from there.  Pages and plots that no result
     backs any more are removed.
     """
-    from benchmark.atomic import atomic_write_bytes
+    from benchmark.run.atomic import atomic_write_bytes
 
     out_dir = Path(out_dir)
     pages = render_site(results, plots_dir=None if plots_from else out_dir / PLOTS_DIR)

@@ -1,6 +1,6 @@
 """``datasets/MANIFEST.json``: every data file with its sha256, source and licence.
 
-``python -m benchmark.manifest`` checks the manifest against the files and
+``python -m benchmark.data.manifest`` checks the manifest against the files and
 exits 1 on a mismatch; ``--update`` rewrites the hashes (sources and licences
 are kept; a new file needs them filled in by hand).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from benchmark.errors import DataFormatError
 from benchmark.hashing import file_sha256
 from benchmark.resources import shipped_dir
-from benchmark.results import atomic_write_text
+from benchmark.run.results import atomic_write_text
 
 DATASETS = shipped_dir("datasets")
 MANIFEST = DATASETS / "MANIFEST.json"

@@ -3,7 +3,7 @@
 ``python -m benchmark run --executor ray [--address ADDR]`` sends every item to a Ray cluster:
 an existing one (``--address ray://HOST:10001`` or ``auto`` on a cluster node) or, without an
 address, a local instance started for the run (``--ray-cpus N`` caps its CPUs).  Each task runs
-the same :func:`benchmark.runner.execute` as the local runner -- per-item lock, reuse of a
+the same :func:`benchmark.run.runner.execute` as the local runner -- per-item lock, reuse of a
 current Result, atomic write -- into the shared results directory (it must be one path that every
 worker can read and write: a shared file system on a real cluster); the driver then builds the
 leaderboard from the Result files, so a cluster run and a local run give the same metrics and the
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.runner import DEFAULT_SEED, Item, RunSummary, execute, prepare_output
+from benchmark.run.runner import DEFAULT_SEED, Item, RunSummary, execute, prepare_output
 
 
 def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bool, since: float):
@@ -52,7 +52,7 @@ def run_on_ray(
     Parameters
     ----------
     items
-        Planned items (:func:`benchmark.runner.plan_items`).
+        Planned items (:func:`benchmark.run.runner.plan_items`).
     out_dir
         Output folder; ``results/`` under it must be reachable by every worker at the same path.
     address
@@ -64,9 +64,9 @@ def run_on_ray(
 
     import ray
 
-    from benchmark.leaderboard import write_leaderboard
     from benchmark.models import get_model_spec
-    from benchmark.results import Result
+    from benchmark.report.leaderboard import write_leaderboard
+    from benchmark.run.results import Result
 
     since = time.time()
     results_dir = prepare_output(out_dir, skip_invalid=skip_invalid)

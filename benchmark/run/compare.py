@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import DataFormatError
-from benchmark.results import Result, read_results
+from benchmark.run.results import Result, read_results
 
 Interval = tuple[float | None, float | None]
 

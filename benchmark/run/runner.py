@@ -20,11 +20,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from benchmark.atomic import check_writable_dir, child_path, file_lock, remove_stale_temporaries
 from benchmark.errors import BenchmarkError, NotMeasurableError, OutputPathError, TaskError
 from benchmark.families import get_family
 from benchmark.models import get_model_spec, load_model, model_names
-from benchmark.results import (
+from benchmark.run.atomic import check_writable_dir, child_path, file_lock, remove_stale_temporaries
+from benchmark.run.results import (
     Result,
     check_name,
     item_id,
@@ -163,7 +163,7 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
     too few shared words ...) gives a ``skipped`` Result with the reason;
     every other error raises :class:`TaskError` naming the item.
     """
-    from benchmark.vocabulary import reference_revision
+    from benchmark.data.vocabulary import reference_revision
 
     task = item.task
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -322,7 +322,7 @@ def run(
     """
     from tqdm import tqdm
 
-    from benchmark.leaderboard import write_leaderboard
+    from benchmark.report.leaderboard import write_leaderboard
 
     since = time.time()
     results_dir = prepare_output(out_dir, skip_invalid=skip_invalid)

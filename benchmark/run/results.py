@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from benchmark.atomic import atomic_write_text, child_path
 from benchmark.errors import DataFormatError, InvalidNameError
+from benchmark.run.atomic import atomic_write_text, child_path
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.atomic import atomic_write_bytes
+from benchmark.run.atomic import atomic_write_bytes
 
 FIGSIZE = (6.4, 4.2)
 DPI = 100

@@ -1,0 +1,1 @@
+"""What people read: the leaderboard pages, plots and the static site, from Result files alone."""
