@@ -70,8 +70,10 @@ from benchmark.categories import CategorySet, load_categories, load_shipped_cate
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families import Measurement
 from benchmark.leaderboard import Column, Summary, details_block, markdown_table, plot_link
+from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import (
     compare_with_null,
+    draw_indices,
     frequency_matched_sampler,
     null_distribution,
     singular_spectrum,
@@ -81,6 +83,10 @@ from benchmark.tasks import REPO_ROOT
 from benchmark.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 
 MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the null
+
+#: Null draws shared by the spaces of one run that have the same rows, pool and bins (the layers of a
+#: contextual model): a reuse is bit-identical to drawing again (see benchmark.scoring.null_draws).
+NULL_DRAWS = NullDrawMemo()
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "min_coverage": 0.8,
@@ -361,10 +367,12 @@ def measure_set(
     except ShapeError as exc:
         return skip(f"no frequency-matched null: {exc}")
     set_seed = _sub_seed(seed, cat.name)
-    null, spectra = null_distribution(
-        emb.vectors, n, int(params["n_null"]), seed=set_seed,
-        sampler=lambda rng: pool_rows[fm(rng)], center=center, top_k=top_k, return_spectra=True,
-    )
+    n_null = int(params["n_null"])
+    key = draws_key(set_seed, n, n_null, len(emb), pool_rows, fm.bin_edges, fm.target_counts, fm.pool_bins)
+    draws = NULL_DRAWS.get(key, lambda: draw_indices(len(emb), n, n_null, seed=set_seed,
+                                                     sampler=lambda rng: pool_rows[fm(rng)]))
+    null, spectra = null_distribution(emb.vectors, n, n_null, indices=draws, center=center, top_k=top_k,
+                                      return_spectra=True)
     curves_null = spectra / spectra[:, :1]
     cmp = compare_with_null(observed, null)
     main = cmp[MAIN_METRIC]
