@@ -256,7 +256,17 @@ def pool_share_of(emb: StaticEmbeddings, pool_rows: np.ndarray, member_rows) -> 
     if len(pool_rows) == 0:
         return 0.0
     members = {emb.vectors[r].tobytes() for r in member_rows}
-    return float(np.mean([emb.vectors[r].tobytes() in members for r in pool_rows]))
+    pool_rows = np.asarray(pool_rows, dtype=np.intp)
+    if members and emb.dim > 0:
+        # only rows whose first coordinate has a member's bit pattern can equal a member: compare those
+        first = np.ascontiguousarray(emb.vectors[:, 0])
+        bits = first.view(np.dtype(f"u{first.dtype.itemsize}"))
+        member_bits = bits[np.asarray(list(member_rows), dtype=np.intp)]
+        candidates = pool_rows[np.isin(bits[pool_rows], member_bits)]
+    else:
+        candidates = pool_rows[:0]
+    hits = sum(emb.vectors[r].tobytes() in members for r in candidates)
+    return hits / len(pool_rows)
 
 
 # --------------------------------------------------------------------------
