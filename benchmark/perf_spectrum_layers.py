@@ -25,7 +25,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from benchmark.families import spectrum_by_category, spectrum_layers
+    from benchmark.families.spectrum_by_category import evaluate as spectrum_by_category
+    from benchmark.families.spectrum_layers.evaluate import evaluate as evaluate_layers
     from benchmark.models import load_model
     from benchmark.scoring.null_draws import NullDrawMemo
     from benchmark.tasks import get_task
@@ -40,7 +41,7 @@ def main(argv=None) -> int:
                             ("afresh again", NullDrawMemo(max_bytes=0))):
             spectrum_by_category.NULL_DRAWS = memo
             t0 = time.perf_counter()
-            measurement = spectrum_layers.evaluate(task, [model], seed=args.seed)
+            measurement = evaluate_layers(task, [model], seed=args.seed)
             timings[label] = time.perf_counter() - t0
             results[label] = json.dumps([measurement.metrics, measurement.details], sort_keys=True, default=str)
             print(f"{label:13s} {timings[label]:7.1f} s  (memo hits {memo.hits}, misses {memo.misses})")

@@ -30,7 +30,7 @@ this file.  Protocol:
   category rankings between every model pair and scree plots.
 """
 
-from benchmark.families.spectrum_by_category import DEFAULT_PARAMS
+from benchmark.families.spectrum_by_category.evaluate import DEFAULT_PARAMS
 from benchmark.tasks import Expectation, Task, register_task
 
 _PARAMS = dict(DEFAULT_PARAMS)  # min coverage 0.8, 1,000 null draws, Holm at alpha 0.05, shipped sets on

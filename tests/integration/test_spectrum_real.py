@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from benchmark.families.spectrum_by_category import render_section
+from benchmark.families.spectrum_by_category.render import render_section
 from benchmark.run.runner import Item, run_item
 from benchmark.tasks import get_task
 

@@ -196,8 +196,8 @@ def test_families_run_end_to_end_and_render(tiny_setup, tmp_path):
 
 
 def test_wrong_model_kinds_are_named_errors(tiny_setup):
-    from benchmark.families.context_drift import evaluate as cd_eval
-    from benchmark.families.static_contextual import evaluate as sc_eval
+    from benchmark.families.context_drift.evaluate import evaluate as cd_eval
+    from benchmark.families.static_contextual.evaluate import evaluate as sc_eval
     from benchmark.models import load_model
 
     static = load_model("toy-static")

@@ -8,7 +8,7 @@ import pytest
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.data.vocabulary import reference_words
 from benchmark.errors import ShapeError
-from benchmark.families import spectrum_by_category as fam
+from benchmark.families.spectrum_by_category import evaluate as fam
 from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import draw_indices, frequency_matched_sampler, null_distribution
 

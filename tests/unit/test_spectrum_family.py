@@ -12,7 +12,8 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.data.vocabulary import reference_words
 from benchmark.errors import TaskError
 from benchmark.families import get_family
-from benchmark.families import spectrum_by_category as fam
+from benchmark.families.spectrum_by_category import evaluate as fam
+from benchmark.families.spectrum_by_category import render as fam_page
 from benchmark.report.leaderboard import render_pages, render_task_page
 from benchmark.run.results import Result
 from benchmark.scoring.stats import holm, spearman_rho
@@ -256,10 +257,10 @@ def test_render_section_hand_made(tmp_path):
     zs_b = {"vehicles": 4.0, "fruits": 3.5, "months": 0.5, "tools": -2.0}
     zs_c = {"vehicles": -3.0, "fruits": 1.0, "months": 2.0}  # tools not covered
     results = [_hand_made("a-model", zs_a), _hand_made("b-model", zs_b), _hand_made("c-model", zs_c)]
-    page = fam.render_section(results, None)
+    page = fam_page.render_section(results, None)
     assert page.startswith("## spectrum_by_category (v1.0)")
     assert "Spearman" in page and "| a-model   | b-model   |" in page
-    pairs = {(q["a"], q["b"]): q for q in fam.spearman_pairs(results)}
+    pairs = {(q["a"], q["b"]): q for q in fam_page.spearman_pairs(results)}
     assert pairs["a-model", "b-model"]["rho"] == pytest.approx(1.0) and pairs["a-model", "b-model"]["n"] == 4
     # only the categories covered in both: tools is missing from c-model
     assert pairs["a-model", "c-model"]["rho"] == pytest.approx(-1.0) and pairs["a-model", "c-model"]["n"] == 3
@@ -271,11 +272,11 @@ def test_render_section_hand_made(tmp_path):
     assert "weat:flowers" in page
     assert "Claim holds." in page
     assert not (tmp_path / "plots").exists()
-    fam.render_section(results, tmp_path / "plots")
+    fam_page.render_section(results, tmp_path / "plots")
     png = tmp_path / "plots" / "spectrum_by_category__a-model.png"
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     first = png.read_bytes()
-    fam.render_section(results, tmp_path / "plots")
+    fam_page.render_section(results, tmp_path / "plots")
     assert png.read_bytes() == first  # deterministic PNG
 
 
@@ -288,8 +289,8 @@ def test_across_tasks_matrix_covers_static_and_contextual_views():
     ctx_last = dc_replace(_hand_made("ctx", {"vehicles": -3.0, "fruits": 1.0, "months": 2.0}),
                           task="spectrum_contextual_last", params={"view": {"source": "decontextualized",
                                                                             "layer": "last"}})
-    assert [fam.view_label(r) for r in (static, ctx_input, ctx_last)] == ["a-model", "ctx input", "ctx layer last"]
-    section = fam.render_across_tasks([ctx_last, static, ctx_input])
+    assert [fam_page.view_label(r) for r in (static, ctx_input, ctx_last)] == ["a-model", "ctx input", "ctx layer last"]
+    section = fam_page.render_across_tasks([ctx_last, static, ctx_input])
     lines = section.splitlines()
     assert lines[0] == "## Spectrum sharpness across models and views"
     header = next(ln for ln in lines if ln.startswith("| view"))
@@ -344,9 +345,9 @@ def test_registered_task():
 
 
 def test_empty_rho_cells_say_why():
-    assert fam.rho_cell(0.4, 17) == "+0.40 (17)"
-    assert fam.rho_cell(None, 2) == "– (< 3 shared: 2)"
-    assert fam.rho_cell(None, 5) == "– (constant z: 5)"
+    assert fam_page.rho_cell(0.4, 17) == "+0.40 (17)"
+    assert fam_page.rho_cell(None, 2) == "– (< 3 shared: 2)"
+    assert fam_page.rho_cell(None, 5) == "– (constant z: 5)"
     a = {"x": 1.0, "y": 2.0, "z": 3.0}
     assert spearman_rho(a, {"x": 1.0, "y": 1.0, "z": 1.0}) == (None, 3)
     assert spearman_rho(a, {"x": 1.0, "q": 2.0}) == (None, 1)

@@ -12,7 +12,7 @@ from benchmark.adapters.base import StaticEmbeddings
 from benchmark.data.vocabulary import reference_words
 from benchmark.errors import TaskError
 from benchmark.families import get_family
-from benchmark.families import spectrum_layers as fam
+from benchmark.families.spectrum_layers import evaluate as fam
 from benchmark.report.leaderboard import render_task_page
 from benchmark.run.results import Result
 from benchmark.tasks import Task

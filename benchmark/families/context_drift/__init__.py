@@ -67,7 +67,6 @@ words (Ethayarajh measures); an adjusted value (measure − baseline) resamples
 the corpus words and the random groups each on their own."""
 
 from benchmark.families.base import TaskFamily
-from benchmark.families.context_drift.evaluate import evaluate
-from benchmark.families.context_drift.render import SUMMARY, render_section
+from benchmark.families.context_drift import evaluate, render
 
-FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)

@@ -21,7 +21,6 @@ Protocol (one item = an ordered pair source → target):
    baseline beyond both intervals; the task's expectation on every pair)."""
 
 from benchmark.families.base import TaskFamily
-from benchmark.families.static_static.evaluate import evaluate
-from benchmark.families.static_static.render import SUMMARY, render
+from benchmark.families.static_static import evaluate, render
 
-FAMILY = TaskFamily(evaluate=evaluate, render=render, summary=SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render, summary=render.SUMMARY)

@@ -25,7 +25,6 @@ Protocol (one item = an ordered pair source → target):
    with supervised and with unsupervised P@1 across pairs, with a bootstrap CI over pairs."""
 
 from benchmark.families.base import TaskFamily
-from benchmark.families.static_static_unsupervised.evaluate import evaluate
-from benchmark.families.static_static_unsupervised.render import SUMMARY, render_section
+from benchmark.families.static_static_unsupervised import evaluate, render
 
-FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)

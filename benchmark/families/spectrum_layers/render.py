@@ -1,38 +1,14 @@
-"""spectrum_layers: category sharpness at every layer of a contextual model.
-
-One item = one contextual model.  For every hidden-state output ``l`` (0 =
-embedding output, ``num_layers`` in all) the model's decontextualised word
-vectors at ``l`` (each word fed alone, :meth:`static_embeddings`) form a static
-space, and that space is measured exactly as :mod:`spectrum_by_category`
-measures a static model: the same category and shipped sets, key rule,
-coverage threshold, frequency-matched null (same ``n_null``, same per-set
-seeds at every layer, so layers are compared on paired draws), Holm
-correction and controls.
-
-Per layer the Result keeps the summary metrics under ``layer/<l>/...``:
-median category z, fraction of categories sharper than the null (Holm and
-uncorrected), median σ1 share and its null, letters / digits / Gaussian
-controls, shipped sets, and the Spearman ρ of the category z ranking with
-layer 0 and with the previous layer (does the structure persist through the
-network?).  The per-set z and σ1 share of every layer are in the details.
-
-Main metric: ``layers/mean_median_z``, the mean over *all* layers of the
-median category z — no layer is selected, so there is nothing to tune.
-The sharpest layer is reported as a description of the curve, not as a score.
-"""
+"""spectrum_layers: the presentation (Family.render, the summary table, plots); the protocol is in the package docstring."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Mapping
 
 import numpy as np
 
-from benchmark.adapters.base import require_contextual
-from benchmark.errors import TaskError
-from benchmark.families import spectrum_by_category as per_space
-from benchmark.families.base import Measurement, TaskFamily
+from benchmark.families.spectrum_by_category import render as per_space_page
+from benchmark.families.spectrum_layers.evaluate import DEFAULT_PARAMS, MAIN_METRIC
 from benchmark.report.leaderboard import (
     Column,
     Summary,
@@ -42,36 +18,6 @@ from benchmark.report.leaderboard import (
     plot_link,
     ranked,
 )
-from benchmark.scoring.stats import spearman_rho
-
-MAIN_METRIC = "layers/mean_median_z"
-
-DEFAULT_PARAMS: dict[str, Any] = {
-    **per_space.DEFAULT_PARAMS,
-    "view": {"source": "decontextualized", "max_words": 5_000, "tail_stride": 4},
-}
-
-#: Per-space metrics kept for every layer (``layer/<l>/<name>``).
-LAYER_METRICS = (
-    "categories/n_covered",
-    "categories/median_z",
-    "categories/frac_sharper_than_null",
-    "categories/frac_sharper_than_null_uncorrected",
-    "categories/median_sigma1_share",
-    "categories/median_null_sigma1_share",
-    "categories/median_effective_rank",
-    "categories/frac_sharper_than_letters",
-    "categories/frac_sharper_than_digits",
-    "controls/letters/z",
-    "controls/letters/sigma1_share",
-    "controls/digits/z",
-    "controls/digits/sigma1_share",
-    "controls/gaussian/sigma1_share",
-    "shipped/n_covered",
-    "shipped/median_z",
-    "shipped/frac_sharper_than_null",
-)
-SET_DECIMALS = 4
 
 SUMMARY = Summary(
     question="Through the layers of a contextual model, do word categories keep sharper spectra than random words?",
@@ -86,95 +32,6 @@ SUMMARY = Summary(
     n=lambda r: f"{int(r.metrics.get('layers/n') or 0)} layers",
     covered=lambda r: f"{r.sizes.get('categories_covered_layer0', '–')} categories at layer 0",
 )
-
-
-def _category_z(sets: Mapping[str, dict]) -> dict[str, float]:
-    return {k: e["z"] for k, e in sets.items()
-            if e["kind"] == "semantic" and e["status"] == "ok" and math.isfinite(e["z"])}
-
-
-def evaluate(task, models, *, seed: int) -> Measurement:
-    (model,) = models
-    model = require_contextual(model, task.name)
-    n_layers = model.num_layers
-    params = {**DEFAULT_PARAMS, **dict(task.params)}
-    view = {**DEFAULT_PARAMS["view"], **dict(params.get("view") or {})}
-    if "layer" in view:
-        raise TaskError(f"task {task.name!r}: spectrum_layers measures every layer; drop 'layer' from its view")
-
-    metrics: dict[str, float] = {}
-    layers: dict[str, dict] = {}
-    first_z: dict[str, float] | None = None
-    prev_z: dict[str, float] | None = None
-    skipped: dict[str, str] = {}
-    layer_metrics: dict[str, dict[str, float]] = {}  # layer → per-layer values (details, not headline metrics)
-    max_share = 0.0
-    for layer in range(n_layers):
-        layer_params = {**params, "view": {**view, "layer": layer}}
-        try:
-            emb = per_space.static_view(model, layer_params)
-            meas = per_space.evaluate_embeddings(emb, layer_params, seed=seed)
-        except TaskError as exc:
-            raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
-        m, d = meas.metrics, meas.details
-        max_share = max(max_share, m["null/max_pool_other_sets_share"])
-        here = layer_metrics[str(layer)] = {}
-        for name in LAYER_METRICS:
-            if m.get(name) is not None:
-                here[name] = float(m[name])
-        z = _category_z(d["sets"])
-        first_z = z if first_z is None else first_z
-        for ref_name, ref in (("rho_vs_layer0", first_z), ("rho_vs_previous", prev_z)):
-            rho = None if ref is None or layer == 0 else spearman_rho(z, ref)[0]
-            if rho is not None:
-                here[ref_name] = rho
-        prev_z = z
-        layers[str(layer)] = {
-            "claim": d["claim"]["verdict"],
-            "pool": d["pool"],
-            "gaussian_n": d["gaussian"]["n"],
-            "sets": {
-                k: {"kind": e["kind"], "n": e["n"], "z": round(e["z"], SET_DECIMALS),
-                    "sigma1_share": round(e["metrics"]["sigma1_share"], SET_DECIMALS),
-                    "p_adjusted": e.get("p_adjusted"),
-                    "frequency_match": {"pool_other_sets_share": e["frequency_match"]["pool_other_sets_share"],
-                                        "pool_in_range": e["frequency_match"]["pool_in_range"]}}
-                for k, e in d["sets"].items() if e["status"] == "ok"
-            },
-        }
-        for k, reason in d["skipped"].items():
-            skipped.setdefault(k, f"layer {layer}: {reason}")
-
-    model_info = {**d["model"], "name": getattr(model, "name", d["model"]["name"]), "num_layers": n_layers}
-    medians = np.array([layer_metrics[str(i)].get("categories/median_z", np.nan) for i in range(n_layers)])
-    if np.isnan(medians).all():
-        raise TaskError(f"model {model_info.get('name')!r}: no category reached the coverage threshold at any layer")
-    finite = np.flatnonzero(~np.isnan(medians))
-    metrics.update({
-        MAIN_METRIC: float(np.nanmean(medians)),
-        "layers/n": float(n_layers),
-        "layers/min_median_z": float(np.nanmin(medians)),
-        "layers/max_median_z": float(np.nanmax(medians)),
-        "layers/sharpest": float(finite[np.argmax(medians[finite])]),
-        "layers/n_claim_holds": float(sum(v["claim"] == "holds" for v in layers.values())),
-        "null/n_draws": float(params["n_null"]),
-        "null/max_pool_other_sets_share": max_share,
-    })
-    details = {
-        "main_sharpness": f"per layer: z of {per_space.MAIN_METRIC} vs the frequency-matched null",
-        "model": model_info,
-        "layers": layers,
-        "skipped": skipped,
-        "layer_metrics": layer_metrics,
-    }
-    sizes = {"layers": n_layers, "n_null": int(params["n_null"]),
-             "categories_covered_layer0": int(layer_metrics["0"].get("categories/n_covered", 0))}
-    return Measurement(metrics=metrics, sizes=sizes, details=details)
-
-
-# --------------------------------------------------------------------------
-# leaderboard section (a pure function of Result files)
-# --------------------------------------------------------------------------
 
 
 def _n_layers(result) -> int:
@@ -291,7 +148,7 @@ def protocol_text(result) -> str:
         "- Main metric: the mean over all layers of the median category z (no layer is selected). The sharpest "
         "layer is a description of the curve, not a score. ρ: Spearman correlation of the category z ranking "
         "with layer 0's.",
-        per_space.protocol_text(result),
+        per_space_page.protocol_text(result),
     ])
 
 
@@ -331,7 +188,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     out += [markdown_table(rows), ""]
     for r in results:
         label = "/".join(r.models)
-        name = per_space.plot_name(r.task, label)
+        name = per_space_page.plot_name(r.task, label)
         if plots_dir is not None and r.details.get("layers"):
             _write_plot(r, Path(plots_dir) / name)
         skipped = r.details.get("skipped", {})
@@ -344,13 +201,7 @@ def render_section(results, plots_dir: Path | None) -> str:
             "",
             *details_block("z of every category at every layer (rows: sharpest at the last layer first)",
                                      markdown_table(_z_matrix_rows(r))),
-            *per_space.skipped_lines(skipped),
+            *per_space_page.skipped_lines(skipped),
         ]
     out += details_block("Protocol", protocol_text(first))
     return "\n".join(out).rstrip("\n")
-
-
-__all__ = ["DEFAULT_PARAMS", "LAYER_METRICS", "MAIN_METRIC", "evaluate", "protocol_text", "render_section"]
-
-
-FAMILY = TaskFamily(evaluate=evaluate, render=render_section, summary=SUMMARY)
