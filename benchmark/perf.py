@@ -15,7 +15,7 @@ which also sees BLAS buffers) starts clean:
 
 (c) This kernel against faiss-cpu's ``IndexFlatIP`` (the library MUSE uses) at CSLS and NN
     20,000 × 20,000 × 300 d and CSLS 100,000 × 100,000 × 50 d, same threads on both sides,
-    with the ratio; with ``--muse-200k`` also MUSE's 200,000 × 200,000 × 300 d CSLS (wall
+    with the ratio (``--quick``: the two 20,000 shapes only); with ``--muse-200k`` also MUSE's 200,000 × 200,000 × 300 d CSLS (wall
     time and peak extra memory; minutes on 2 cores). The faiss side is printed only when
     faiss is importable (the optional ``faiss`` extra). See :mod:`benchmark.perf_faiss`.
 
@@ -155,7 +155,8 @@ def _verdict(ok: bool) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmark.perf", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="shrink case (b) to 100,000 x 100,000")
+    ap.add_argument("--quick", action="store_true",
+                    help="shrink case (b) to 100,000 x 100,000; (c) only at 20,000 x 20,000")
     ap.add_argument("--muse-200k", action="store_true",
                     help="also run MUSE's 200,000 x 200,000 x 300 d CSLS in (c) (minutes on 2 cores)")
     ap.add_argument("--_case", help=argparse.SUPPRESS)
@@ -201,7 +202,8 @@ def main(argv=None) -> int:
           f"{a['loadavg']:.2f}, of (b) {b['loadavg']:.2f} (other processes skew timings)")
     print("(c) this kernel against faiss IndexFlatIP (each side in a fresh process; faiss/kernel > 1: "
           "this kernel is faster)", flush=True)
-    shapes = list(perf_faiss.DEFAULT_SHAPES) + (["csls-200k"] if args.muse_200k else [])
+    shapes = [s for s in perf_faiss.DEFAULT_SHAPES if not (args.quick and s == "csls-100k")]
+    shapes += ["csls-200k"] if args.muse_200k else []
     perf_faiss.compare(shapes, R.WORKERS)
     return 0
 
