@@ -15,9 +15,10 @@ which also sees BLAS buffers) starts clean:
 
 (c) This kernel against faiss-cpu's ``IndexFlatIP`` (the library MUSE uses) at CSLS and NN
     20,000 × 20,000 × 300 d and CSLS 100,000 × 100,000 × 50 d, same threads on both sides,
-    with the ratio (``--quick``: the two 20,000 shapes only); with ``--muse-200k`` also MUSE's 200,000 × 200,000 × 300 d CSLS (wall
-    time and peak extra memory; minutes on 2 cores). The faiss side is printed only when
-    faiss is importable (the optional ``faiss`` extra). See :mod:`benchmark.perf_faiss`.
+    with the ratio (``--quick``: the two 20,000 shapes only); with ``--muse-200k`` also
+    MUSE's 200,000 × 200,000 × 300 d CSLS (wall time and peak extra memory; minutes on 2
+    cores). The faiss side is printed only when faiss is importable (the optional ``faiss``
+    extra). See :mod:`benchmark.perf_faiss`.
 
 Vectors are random unit float32 rows (seeded); queries are the first 1,500 sources.
 Speed is reported, never asserted in tests.
