@@ -194,9 +194,12 @@ def compare(shapes, threads: int, *, with_faiss: bool | None = None) -> list[dic
     rows = []
     for shape in shapes:
         kernel = child(shape, "kernel", threads)
+        print(f"{_describe(shape)}: kernel {kernel['seconds']:.2f} s, peak extra "
+              f"{_mb(kernel['maxrss_delta'])} (load {kernel['loadavg']:.1f})", flush=True)
         fa = child(shape, "faiss", threads) if with_faiss else None
         rows.append({"shape": shape, "kernel": kernel, "faiss": fa})
-        _print_row(shape, kernel, fa)
+        if fa is not None:
+            _print_row(shape, kernel, fa)
     if not with_faiss:
         print("faiss is not installed (pip install faiss-cpu, the optional 'faiss' extra): "
               "this kernel's side only")
@@ -210,14 +213,11 @@ def _mb(x: float) -> str:
     return f"{x / 1024**2:,.0f} MB"
 
 
-def _print_row(shape: str, kernel: dict, fa: dict | None) -> None:
-    line = (f"{_describe(shape)}: kernel {kernel['seconds']:.2f} s, peak extra {_mb(kernel['maxrss_delta'])}")
-    if fa is not None:
-        agree = np.mean(np.asarray(kernel["top1"]) == np.asarray(fa["top1"]))
-        line += (f" | faiss {fa['seconds']:.2f} s, peak extra {_mb(fa['maxrss_delta'])}"
-                 f" | faiss/kernel {fa['seconds'] / kernel['seconds']:.2f}x | top-1 agreement {agree:.4f}")
-    line += f" | load {kernel['loadavg']:.1f}"
-    print(line, flush=True)
+def _print_row(shape: str, kernel: dict, fa: dict) -> None:
+    agree = np.mean(np.asarray(kernel["top1"]) == np.asarray(fa["top1"]))
+    print(f"{' ' * len(_describe(shape))}  faiss {fa['seconds']:.2f} s, peak extra {_mb(fa['maxrss_delta'])}"
+          f" (load {fa['loadavg']:.1f}) | faiss/kernel {fa['seconds'] / kernel['seconds']:.2f}x"
+          f" | top-1 agreement {agree:.4f}", flush=True)
 
 
 def default_threads() -> int:
