@@ -13,6 +13,13 @@ which also sees BLAS buffers) starts clean:
 (b) The same at 400,000 × 400,000, 50 d (``--quick``: 100,000). Reports wall time and
     peak extra memory. Target: < 2 GB.
 
+(c) This kernel against faiss-cpu's ``IndexFlatIP`` (the library MUSE uses) at CSLS and NN
+    20,000 × 20,000 × 300 d and CSLS 100,000 × 100,000 × 50 d, same threads on both sides,
+    with the ratio (``--quick``: the two 20,000 shapes only); with ``--muse-200k`` also
+    MUSE's 200,000 × 200,000 × 300 d CSLS (wall time and peak extra memory; minutes on 2
+    cores). The faiss side is printed only when faiss is importable (the optional ``faiss``
+    extra). See :mod:`benchmark.perf_faiss`.
+
 Vectors are random unit float32 rows (seeded); queries are the first 1,500 sources.
 Speed is reported, never asserted in tests.
 """
@@ -30,6 +37,7 @@ import tracemalloc
 
 import numpy as np
 
+from benchmark import perf_faiss
 from benchmark.scoring import retrieval as R
 
 RATIO_TARGET = 0.7
@@ -148,7 +156,10 @@ def _verdict(ok: bool) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmark.perf", description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="shrink case (b) to 100,000 x 100,000")
+    ap.add_argument("--quick", action="store_true",
+                    help="shrink case (b) to 100,000 x 100,000; (c) only at 20,000 x 20,000")
+    ap.add_argument("--muse-200k", action="store_true",
+                    help="also run MUSE's 200,000 x 200,000 x 300 d CSLS in (c) (minutes on 2 cores)")
     ap.add_argument("--_case", help=argparse.SUPPRESS)
     ap.add_argument("--_n", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--_d", type=int, help=argparse.SUPPRESS)
@@ -190,6 +201,11 @@ def main(argv=None) -> int:
         "BLAS threads as configured (threadpoolctl not installed: blocks run serially)"
     print(f"workers: {a['workers']}, {blas}; 1-min load average at the end of (a) "
           f"{a['loadavg']:.2f}, of (b) {b['loadavg']:.2f} (other processes skew timings)")
+    print("(c) this kernel against faiss IndexFlatIP (each side in a fresh process; faiss/kernel > 1: "
+          "this kernel is faster)", flush=True)
+    shapes = [s for s in perf_faiss.DEFAULT_SHAPES if not (args.quick and s == "csls-100k")]
+    shapes += ["csls-200k"] if args.muse_200k else []
+    perf_faiss.compare(shapes, R.WORKERS)
     return 0
 
 

@@ -10,6 +10,7 @@ but the scores at every rank must agree and no index may repeat.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp
@@ -211,3 +212,50 @@ def test_bootstrap_ci_contains_point_estimate(seed, n, loc, spread):
     ratio = lambda a: np.sqrt(a[:, 0].sum() / a[:, 1].sum())  # noqa: E731
     low, high = bootstrap_ci(pairs, statistic=ratio, n_resamples=200, seed=1)
     assert low <= ratio(pairs) <= high
+
+
+# --------------------------------------------------------------------------- default blocks
+# The hypothesis problems above fit in one default block and chunk; these span several
+# blocks of queries and several chunks of targets and sources (ragged last ones included),
+# so the default fast path (its block × chunk shapes, the threads running blocks, merges
+# across chunks) is compared with the dense reference.
+
+
+def _spanning_problem(tied: bool, seed: int):
+    from benchmark.scoring import retrieval as R
+
+    rng = np.random.default_rng(seed)
+    block, chunk = R.DEFAULT_BLOCK, R.DEFAULT_BLOCK * R.CHUNK_FACTOR
+    n_q, n_t, n_s = 2 * block + 37, chunk + 101, chunk + 57
+    if tied:  # only 7 directions (and zero rows): masses of exactly equal scores
+        d = 3
+        basis = np.concatenate([np.eye(d), -np.eye(d), np.zeros((1, d))])
+
+        def rows(n):
+            return basis[rng.integers(0, basis.shape[0], n)] * rng.integers(1, 4, (n, 1))
+    else:
+        d = 6
+
+        def rows(n):
+            return rng.standard_normal((n, d))
+    return rows(n_q), rows(n_t), rows(n_s)
+
+
+@pytest.mark.parametrize("criterion", ["nn", "csls", "isf"])
+def test_default_blocks_spanning_chunks_equal_dense(criterion):
+    Q, T, S = _spanning_problem(tied=False, seed=11)
+    got = retrieve(Q, T, criterion=criterion, k=10, topk=10, beta=12.0, sources=S)
+    assert_same_ranking(got, dense_scores(Q, T, criterion, 10, 12.0, S), 10)
+
+
+@pytest.mark.parametrize("criterion", ["nn", "csls"])
+def test_default_blocks_spanning_chunks_break_exact_ties_to_the_lower_index(criterion):
+    Q, T, S = _spanning_problem(tied=True, seed=12)
+    got = retrieve(Q, T, criterion=criterion, k=10, topk=25, sources=S)
+    np.testing.assert_array_equal(got, dense_rank(dense_scores(Q, T, criterion, 10, None, S), 25))
+
+
+def test_default_blocks_spanning_chunks_penalty_equals_dense():
+    Q, T, S = _spanning_problem(tied=False, seed=13)
+    for A, B in ((T, S), (Q, T)):
+        np.testing.assert_allclose(csls_penalty(A, B, 10), dense_topk_mean(A, B, 10), atol=1e-6)
