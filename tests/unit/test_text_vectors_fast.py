@@ -85,3 +85,27 @@ def test_scan_stops_at_max_rows(tmp_path):
     path = tmp_path / "v.txt"
     path.write_text("5 2\na 1 2\nb 3 4\nb x\n", encoding="utf-8")
     assert static._scan_text_vectors(path, header=True, max_rows=2) == (2, 2)
+
+
+def test_score_max_vocab_below_one_is_a_named_usage_error(tmp_path, capsys):
+    from benchmark.cli import main
+
+    path = _write(tmp_path / "v.txt", ["a"], np.ones((1, 2)))
+    assert main(["score", str(path), "--format", "word2vec", "--max-vocab", "0", "--out", str(tmp_path / "o")]) == 2
+    assert "--max-vocab must be an integer >= 1, got 0" in capsys.readouterr().err
+
+
+def test_config_model_max_vocab(tmp_path):
+    from benchmark.adapters.catalog import _config_spec
+    from benchmark.errors import DataFormatError as Bad
+
+    words = [f"w{i}" for i in range(6)]
+    _write(tmp_path / "v.vec", words, np.arange(12.0).reshape(6, 2))
+    config = tmp_path / "benchmark.toml"
+    spec = _config_spec("m", config, {"path": "v.vec", "format": "word2vec", "max_vocab": 2})
+    assert spec.loader().words == ("w0", "w1")
+    for bad in (0, "5", True):
+        with pytest.raises(Bad, match="'max_vocab' must be an integer >= 1"):
+            _config_spec("m", config, {"path": "v.vec", "format": "word2vec", "max_vocab": bad})
+    with pytest.raises(Bad, match="max_vocab applies to vectors files"):
+        _config_spec("m", config, {"path": "v.vec", "format": "hf", "max_vocab": 2})
