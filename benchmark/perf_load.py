@@ -43,7 +43,13 @@ print(json.dumps({"seconds": seconds, "shape": list(shape),
 
 
 def write_word2vec_text(path: Path, words, vectors: np.ndarray, *, block_rows: int = 50_000) -> int:
-    """Write ``words`` and ``vectors`` (shape (n, d)) as word2vec text with pyarrow's CSV writer; returns bytes."""
+    """Write ``words`` and ``vectors`` (shape (n, d)) as word2vec text; returns the file's size in bytes.
+
+    pyarrow's CSV writer formats the numbers; the words are spliced in as they are (quotes included,
+    which that writer refuses to write unquoted).
+    """
+    import io
+
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -53,10 +59,13 @@ def write_word2vec_text(path: Path, words, vectors: np.ndarray, *, block_rows: i
         fh.write(f"{n} {d}\n".encode())
         for start in range(0, n, block_rows):
             block = vectors[start:start + block_rows]
-            columns = [pa.array(list(words[start:start + block_rows]), pa.string())]
-            columns += [pa.array(np.ascontiguousarray(block[:, j])) for j in range(d)]
-            table = pa.Table.from_arrays(columns, names=[f"c{j}" for j in range(d + 1)])
-            pacsv.write_csv(table, fh, write_options=options)
+            table = pa.Table.from_arrays([pa.array(np.ascontiguousarray(block[:, j])) for j in range(d)],
+                                         names=[f"c{j}" for j in range(d)])
+            numbers = io.BytesIO()
+            pacsv.write_csv(table, numbers, write_options=options)
+            lines = numbers.getvalue().split(b"\n")[:-1]
+            fh.write(b"".join(w.encode("utf-8") + b" " + line + b"\n"
+                              for w, line in zip(words[start:start + block_rows], lines)))
     return path.stat().st_size
 
 
