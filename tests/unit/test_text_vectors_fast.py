@@ -109,3 +109,18 @@ def test_config_model_max_vocab(tmp_path):
             _config_spec("m", config, {"path": "v.vec", "format": "word2vec", "max_vocab": bad})
     with pytest.raises(Bad, match="max_vocab applies to vectors files"):
         _config_spec("m", config, {"path": "v.vec", "format": "hf", "max_vocab": 2})
+
+
+def test_perf_load_writers_round_trip(tmp_path):
+    from benchmark.perf_load import write_synthetic, write_word2vec_text
+
+    rows = np.random.default_rng(1).standard_normal((len(ODD_WORDS), 5)).astype(np.float32)
+    path = tmp_path / "w.txt"
+    assert write_word2vec_text(path, ODD_WORDS, rows, block_rows=5) == path.stat().st_size
+    emb = load_vectors_file(path, "word2vec")
+    assert emb.words == tuple(ODD_WORDS)
+    np.testing.assert_array_equal(emb.vectors, rows)
+    synthetic = tmp_path / "s.txt"
+    write_synthetic(synthetic, 25_001, 3)
+    emb = load_vectors_file(synthetic, "word2vec")
+    assert len(emb) == 25_001 and emb.words[-1] == "w25000" and emb.dim == 3
