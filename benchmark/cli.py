@@ -43,6 +43,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _max_vocab(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--max-vocab must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--max-vocab must be an integer >= 1, got {value}")
+    return value
+
+
 def _tolerance(text: str) -> float:
     try:
         value = float(text)
@@ -91,6 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--quick", action="store_true", help="quick profile (small splits)")
     score.add_argument("--board", default=DEFAULT_OUT,
                        help=f"the leaderboard to rank the new items against (default: {DEFAULT_OUT}/, the committed one)")
+    score.add_argument("--max-vocab", type=_max_vocab, default=None, metavar="N",
+                       help="read only the first N vectors of a vectors file, as MUSE does (default: all)")
     score.add_argument("--allow-pickle", action="store_true",
                        help="accept pickle-based files (gensim .kv, pytorch_model.bin): only for files you trust")
     _common_run_options(score)
@@ -247,7 +259,7 @@ def _cmd_score(args) -> int:
     tasks = select_tasks(_names(args.tasks), quick=args.quick)  # unknown task names fail before any load
     prepare_output(args.out, skip_invalid=args.skip_invalid, create=False)  # and an unwritable --out
     register_model(user_model_spec(name, path.resolve(), args.fmt, words_path=args.words,
-                                   allow_pickle=args.allow_pickle, default=False))
+                                   allow_pickle=args.allow_pickle, default=False, max_vocab=args.max_vocab))
     try:
         load_model(name)  # the file being scored fails first, before any default model is loaded
     except BenchmarkError:

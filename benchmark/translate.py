@@ -122,7 +122,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
                    help="procrustes (orthogonal, default) | lstsq (least squares with bias) | unsupervised")
     p.add_argument("--normalize", choices=NORMALIZATIONS, default="unit+center+unit",
                    help="normalisation of both spaces (default unit+center+unit)")
-    p.add_argument("--max-vocab", type=int, default=200_000, help="first rows of each file kept (default 200000)")
+    p.add_argument("--max-vocab", type=int, default=200_000, help="first rows of each file read, the rest is not read (default 200000, as MUSE)")
     p.add_argument("--isf-beta", type=float, default=30.0, help="inverted-softmax inverse temperature (default 30)")
     p.add_argument("--out", default=None, help="write a Result to DIR/results/ (same metric keys as static_static)")
     p.add_argument("--export", default=None, help="write W.npy (and b.npy for lstsq) and the mapped source "
@@ -134,7 +134,7 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def _load(path: str, fmt: str, words: str | None, max_vocab: int, name: str):
     from benchmark.adapters.static import load_vectors_file
 
-    emb = load_vectors_file(Path(path), fmt, name=name, words_path=words)
+    emb = load_vectors_file(Path(path), fmt, name=name, words_path=words, max_vocab=max_vocab)
     n = min(max_vocab, len(emb.words))
     if n < 11:
         raise DataFormatError(path, f"{n} words: need at least 11 (CSLS k = 10)")

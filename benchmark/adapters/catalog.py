@@ -87,7 +87,8 @@ def config_models(directory: Path | None = None) -> dict[str, tuple[Path, dict]]
 
     Each entry names ``path`` (relative to the file), ``format`` (see
     ``benchmark.adapters.static.FORMATS`` or ``hf``) and optionally ``words``
-    (the word list of a ``numpy`` matrix), ``description`` and ``allow_pickle``.
+    (the word list of a ``numpy`` matrix), ``description``, ``allow_pickle`` and ``max_vocab``
+    (an integer >= 1: read only the first N vectors of a vectors file).
     """
     from benchmark.errors import DataFormatError
 
@@ -121,6 +122,9 @@ def _config_spec(name: str, path: Path, entry: object):
     for key in ("path", "format", "words", "description"):
         if key in entry and not isinstance(entry[key], str):
             raise DataFormatError(path, f"model {name!r}: '{key}' must be a string, got {entry[key]!r}")
+    max_vocab = entry.get("max_vocab")
+    if max_vocab is not None and (isinstance(max_vocab, bool) or not isinstance(max_vocab, int) or max_vocab < 1):
+        raise DataFormatError(path, f"model {name!r}: 'max_vocab' must be an integer >= 1, got {max_vocab!r}")
     try:
         check_name(name)
         target = (path.parent / entry["path"]).resolve()
@@ -130,6 +134,7 @@ def _config_spec(name: str, path: Path, entry: object):
             words_path=(path.parent / words).resolve() if words else None,
             allow_pickle=bool(entry.get("allow_pickle", False)),
             description=entry.get("description", f"{entry['format']} {target} (from {path.name})"),
+            max_vocab=max_vocab,
         )
     except DataFormatError:
         raise
@@ -164,10 +169,10 @@ def _raiser(exc: Exception):
 
 
 def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_pickle: bool = False,
-                    description: str = "", default: bool = False):
-    """A ModelSpec for a user's file or local Hugging Face folder."""
+                    description: str = "", default: bool = False, max_vocab: int | None = None):
+    """A ModelSpec for a user's file or local Hugging Face folder (``max_vocab``: first rows of a vectors file)."""
     from benchmark.adapters import static
-    from benchmark.errors import UnknownNameError
+    from benchmark.errors import BenchmarkError, UnknownNameError
     from benchmark.models import ModelSpec
     from benchmark.registry import did_you_mean
 
@@ -175,6 +180,9 @@ def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_p
     if fmt not in formats:
         raise UnknownNameError(f"unknown format {fmt!r} for model {name!r}{did_you_mean(fmt, formats)}; "
                                f"choose from {', '.join(formats)}")
+    if max_vocab is not None and fmt not in static.FORMATS:
+        raise BenchmarkError(f"model {name!r}: max_vocab applies to vectors files ({', '.join(static.FORMATS)}), "
+                             f"not to format {fmt!r}")
     if fmt == "hf":
         def load():
             from benchmark.adapters import hf
@@ -185,5 +193,7 @@ def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_p
     if fmt == "gensim":
         return ModelSpec(name, "static", lambda: static.load_gensim_keyedvectors(path, name=name, allow_pickle=allow_pickle),
                          description or f"gensim KeyedVectors {path}", default)
-    return ModelSpec(name, "static", lambda: static.load_vectors_file(path, fmt, name=name, words_path=words_path),
-                     description or f"{fmt} file {path}", default)
+    return ModelSpec(name, "static",
+                     lambda: static.load_vectors_file(path, fmt, name=name, words_path=words_path, max_vocab=max_vocab),
+                     description or f"{fmt} file {path}" + (f", first {max_vocab:,} vectors" if max_vocab else ""),
+                     default)

@@ -23,7 +23,7 @@ from typing import Iterator, Literal
 import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
-from benchmark.errors import DataFormatError, ModelLoadError
+from benchmark.errors import BenchmarkError, DataFormatError, ModelLoadError
 from benchmark.hashing import file_sha256
 from benchmark.packages import find_package_dir, installed_version
 
@@ -97,8 +97,8 @@ def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:
         raise DataFormatError(path, f"all {vectors.shape[0]} vectors are all zeros: there is nothing to measure")
 
 
-def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
-    """Validate a text vectors file; return (n_vectors, dim).
+def _scan_text_vectors(path: Path, *, header: bool, max_rows: int | None = None) -> tuple[int, int]:
+    """Validate a text vectors file (its first ``max_rows`` vectors only, when given); return (n_vectors, dim).
 
     Raises DataFormatError at the first bad line (1-based line numbers).
     """
@@ -108,6 +108,8 @@ def _scan_text_vectors(path: Path, *, header: bool) -> tuple[int, int]:
     seen: dict[str, int] = {}
     with open(path, "rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
+            if max_rows is not None and n == max_rows:
+                return n, dim  # the rest of the file is not read
             if line_no == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM):]
             try:
@@ -223,7 +225,8 @@ def _scan_binary_vectors(path: Path) -> tuple[int, int]:
 
 
 def load_vectors_file(
-    path: str | os.PathLike, fmt: VectorsFormat, *, name: str | None = None, words_path=None
+    path: str | os.PathLike, fmt: VectorsFormat, *, name: str | None = None, words_path=None,
+    max_vocab: int | None = None,
 ) -> StaticEmbeddings:
     """Load a user's vectors file.
 
@@ -237,8 +240,17 @@ def load_vectors_file(
         ``numpy`` (needs ``words_path``: one word per line, UTF-8).
     name
         Model id; defaults to the file stem.
+    max_vocab
+        Read only the first ``max_vocab`` vectors (>= 1), as MUSE does; the rest of the file is
+        neither read nor checked.  ``None``: every vector.
+
+    Text files are read by :func:`benchmark.adapters.text_vectors.read_text_vectors` (pyarrow, one
+    pass); when it cannot vouch for the file, the exact line scan below names the defect, and gensim
+    reads what the scan accepted.
     """
     path = Path(path)
+    if max_vocab is not None and (isinstance(max_vocab, bool) or not isinstance(max_vocab, int) or max_vocab < 1):
+        raise BenchmarkError(f"max_vocab must be an integer >= 1, got {max_vocab!r}")
     name = name or path.stem
     if fmt not in FORMATS:
         from benchmark.errors import UnknownNameError
@@ -247,26 +259,42 @@ def load_vectors_file(
         raise UnknownNameError(f"unknown vectors format {fmt!r}{did_you_mean(fmt, FORMATS)}; choose from {', '.join(FORMATS)}")
     _check_input_file(path, f"--format {fmt}")
     if fmt == "numpy":
-        return load_numpy(path, words_path, name=name)
+        emb = load_numpy(path, words_path, name=name)
+        if max_vocab is not None and max_vocab < len(emb.words):
+            emb = StaticEmbeddings(name=emb.name, words=emb.words[:max_vocab], vectors=emb.vectors[:max_vocab],
+                                   revision=emb.revision, frequency_ordered=False, source=emb.source)
+        return emb
+    header = fmt in ("word2vec", "fasttext")
+    if fmt != "word2vec-binary":
+        from benchmark.adapters.text_vectors import read_text_vectors
+
+        fast = read_text_vectors(path, header=header, max_rows=max_vocab)
+        if fast is not None:
+            words, vectors = fast
+            _check_finite(vectors, words, path, 2 if header else 1)
+            return StaticEmbeddings(name=name, words=tuple(words), vectors=vectors,
+                                    revision="sha256:" + file_sha256(path), frequency_ordered=False,
+                                    source=_source(fmt, path, max_vocab))
     from gensim.models import KeyedVectors
 
     if fmt == "word2vec-binary":
         _scan_binary_vectors(path)
         try:
             with _without_bom(path) as readable:
-                kv = KeyedVectors.load_word2vec_format(os.fspath(readable), binary=True, unicode_errors="strict")
+                kv = KeyedVectors.load_word2vec_format(os.fspath(readable), binary=True, unicode_errors="strict",
+                                                       limit=max_vocab)
         except UnicodeDecodeError as exc:
             raise DataFormatError(path, f"invalid UTF-8 in a word ({exc.reason})") from None
         except (ValueError, EOFError, OSError) as exc:
             raise DataFormatError(path, f"not a word2vec binary file: {exc}") from None
         first_line = 1
     else:
-        header = fmt in ("word2vec", "fasttext")
-        _scan_text_vectors(path, header=header)
+        _scan_text_vectors(path, header=header, max_rows=max_vocab)
         try:
             with _without_bom(path) as readable:
                 kv = KeyedVectors.load_word2vec_format(
-                    os.fspath(readable), binary=False, no_header=not header, unicode_errors="strict"
+                    os.fspath(readable), binary=False, no_header=not header, unicode_errors="strict",
+                    limit=max_vocab,
                 )
         except (ValueError, EOFError, UnicodeDecodeError) as exc:  # the scan should have caught it
             raise DataFormatError(path, f"could not be parsed as {fmt}: {exc}") from None
@@ -280,8 +308,12 @@ def load_vectors_file(
         vectors=vectors,
         revision="sha256:" + file_sha256(path),
         frequency_ordered=False,
-        source=f"{fmt} file {path}",
+        source=_source(fmt, path, max_vocab),
     )
+
+
+def _source(fmt: str, path: Path, max_vocab: int | None) -> str:
+    return f"{fmt} file {path}" + ("" if max_vocab is None else f", first {max_vocab:,} vectors")
 
 
 def _check_input_file(path: Path, what: str) -> None:
