@@ -79,9 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run tasks on models and write results + leaderboard")
     run.add_argument("--models", nargs="+", metavar="ID", help="model ids (default: the default catalog)")
     run.add_argument("--tasks", nargs="+", metavar="NAME", help="task names (default: all)")
-    run.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_OUT}/, {QUICK_OUT}/ with --quick)")
+    run.add_argument("--out", default=None, help=f"output directory (default: {DEFAULT_OUT}/, {QUICK_OUT}/ with --quick, "
+                                                 f"{DEFAULT_OUT}/PROFILE/ with --profile)")
     run.add_argument("--quick", action="store_true",
                      help="quick profile for CI: small splits, fewer resamples, no causal LM")
+    run.add_argument("--profile", default=None, metavar="NAME",
+                     help="a named task profile, e.g. muse-200k (MUSE's 200,000-word search spaces); without "
+                          "--tasks, the tasks that have it (`python -m benchmark tasks` lists them)")
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="local: items run in this process (default); ray: one Ray task per item, on the cluster "
                           "at --address or on a local Ray instance (the results folder must be shared)")
@@ -229,8 +233,12 @@ def _cmd_run(args) -> int:
 
     if args.executor != "ray" and (args.address or args.ray_cpus):
         raise BenchmarkError("--address and --ray-cpus go with --executor ray")
-    items = select(_names(args.tasks), _names(args.models), quick=args.quick)
-    summary = _run_and_report(items, args, args.out or (QUICK_OUT if args.quick else DEFAULT_OUT))
+    if args.quick and args.profile not in (None, "quick"):
+        raise BenchmarkError(f"--quick and --profile {args.profile} are two profiles: choose one")
+    profile = "quick" if args.quick else (args.profile or "full")
+    items = select(_names(args.tasks), _names(args.models), profile=profile)
+    default_out = {"full": DEFAULT_OUT, "quick": QUICK_OUT}.get(profile, f"{DEFAULT_OUT}/{profile}")
+    summary = _run_and_report(items, args, args.out or default_out)
     return EXIT_EXPECTATION_FAILED if summary.failed else EXIT_OK
 
 
@@ -358,7 +366,8 @@ def _cmd_tasks(args) -> int:
     registry = load_tasks()
     for name in registry.names():
         t = registry.get(name)
-        print(f"{name:20s} v{t.version:5s} {t.family:16s} {'×'.join(t.model_kinds):20s} {t.description}")
+        profiles = ",".join(t.profile_names()[1:])
+        print(f"{name:20s} v{t.version:5s} {t.family:16s} {'×'.join(t.model_kinds):20s} {profiles:16s} {t.description}")
     return 0
 
 

@@ -29,6 +29,8 @@ def pytest_addoption(parser):
     group.addoption("--bench-force", action="store_true", help="recompute items that have a current result")
     group.addoption("--bench-quick", action="store_true", help="quick profile, as `run --quick`: each task's quick params and, without "
                          "--bench-models, the quick model selection (no causal LM)")
+    group.addoption("--bench-profile", default=None, metavar="NAME",
+                    help="a named task profile, as `run --profile NAME` (tasks without it are not collected)")
     group.addoption("--baseline", default=None, metavar="DIR",
                     help="fail items whose main metric regressed against the Results in DIR")
     group.addoption("--max-drop", type=float, default=0.02, metavar="X",
@@ -49,22 +51,28 @@ def _out_dir(config) -> Path:
     """``--bench-out``, else the CLI's default folder in the directory pytest was started from."""
     from benchmark.cli import DEFAULT_OUT, QUICK_OUT
 
-    default = QUICK_OUT if config.getoption("--bench-quick") else DEFAULT_OUT
+    profile = config.getoption("--bench-profile")
+    default = QUICK_OUT if config.getoption("--bench-quick") else f"{DEFAULT_OUT}/{profile}" if profile else DEFAULT_OUT
     return Path(config.invocation_params.dir) / (config.getoption("--bench-out") or default)
 
 
 class TaskFile(pytest.File):
     def collect(self):
         from benchmark.run.runner import select
-        from benchmark.tasks import TASK_SOURCES, import_task_file
+        from benchmark.tasks import TASK_SOURCES, TASKS, import_task_file
 
         import_task_file(self.path)
         models = [n for v in (self.config.getoption("--bench-models") or []) for n in v.split(",") if n]
         own = [n for n, src in sorted(TASK_SOURCES.items()) if src == self.path.resolve()]
         if not own:
             return
+        profile = self.config.getoption("--bench-profile")
+        if profile:
+            own = [n for n in own if profile in TASKS.get(n).profile_names()]
+            if not own:
+                return
         try:
-            items = select(own, models or None, quick=self.config.getoption("--bench-quick"))
+            items = select(own, models or None, quick=self.config.getoption("--bench-quick"), profile=profile)
         except BenchmarkError as exc:
             raise self.CollectError(str(exc)) from None
         for item in items:

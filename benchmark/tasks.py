@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 from benchmark.errors import TaskError
-from benchmark.registry import Registry
+from benchmark.registry import Registry, did_you_mean
 from benchmark.run.results import check_name
 
 TASKS_DIR_ENV = "ROSETTA_TASKS_DIR"
@@ -121,6 +121,9 @@ class Task:
     quick_params
         Overrides of ``params`` for the ``--quick`` profile (small splits, fewer
         resamples): minutes on 2 cores, for CI gates.
+    profiles
+        Further named profiles, ``{name: overrides of params}`` (``--profile NAME``),
+        e.g. ``"muse-200k"``: MUSE's protocol of 200,000-word search spaces.
     """
 
     name: str
@@ -134,10 +137,34 @@ class Task:
     data_files: tuple[str, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     quick_params: Mapping[str, Any] = field(default_factory=dict)
+    profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def quick(self) -> "Task":
         """This task under the quick profile (same name; its params record the profile)."""
-        return replace(self, params={**self.params, **self.quick_params, "profile": "quick"})
+        return self.with_profile("quick")
+
+    def profile_names(self) -> tuple[str, ...]:
+        """The profiles this task runs under: ``full``, ``quick`` and its own ``profiles``."""
+        return ("full", "quick", *sorted(self.profiles))
+
+    def with_profile(self, profile: str) -> "Task":
+        """This task under ``profile`` (same name; the params record the profile unless it is ``full``).
+
+        Raises :class:`TaskError` naming the task's profiles for one it does not have.
+        """
+        if profile == "full":
+            return self
+        if profile == "quick":
+            overrides = self.quick_params
+        elif profile in self.profiles:
+            overrides = self.profiles[profile]
+        else:
+            raise TaskError(f"task {self.name!r} has no profile {profile!r}{did_you_mean(profile, self.profile_names())}; "
+                            f"its profiles: {', '.join(self.profile_names())}")
+        unknown = sorted(set(overrides) - set(self.params))
+        if unknown and profile != "quick":
+            raise TaskError(f"task {self.name!r}, profile {profile!r}: {unknown[0]!r} is no parameter of the task")
+        return replace(self, params={**self.params, **overrides, "profile": profile})
 
 
 TASKS: Registry[Task] = Registry("task")

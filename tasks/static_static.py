@@ -28,6 +28,9 @@ register_task(
         model_kinds=("static", "static"),
         params={**SPLIT_PARAMS, "isf_betas": (10.0, 20.0, 30.0, 50.0)},
         quick_params={**QUICK_SPLIT_PARAMS, "isf_betas": (10.0, 30.0)},
+        # MUSE's protocol (Conneau et al. 2018): targets searched over the first 200,000 words of each space where
+        # the model has them (GloVe 6B: 400k), CSLS neighbourhoods over the same spaces; `run --profile muse-200k`
+        profiles={"muse-200k": {"search_vocab": 200_000}},
         expectations=(
             # every pair: a map fitted on the real dictionary beats one fitted on a shuffled dictionary,
             # beyond both 95 % CIs (any two English spaces share enough structure for that)

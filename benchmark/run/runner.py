@@ -56,14 +56,23 @@ class Item:
 
 
 def select(tasks: Sequence[str] | None = None, models: Sequence[str] | None = None, *,
-           quick: bool = False) -> list[Item]:
+           quick: bool = False, profile: str | None = None) -> list[Item]:
     """The items of the named tasks (default: all) on the named models (default: the default catalog).
 
     ``quick`` applies each task's quick profile (:meth:`Task.quick`) and, when
     no models are named, the quick model selection (models marked ``quick=False``
-    are left out).  Unknown names raise with "did you mean" before anything is loaded.
+    are left out).  ``profile`` names another profile (:meth:`Task.with_profile`):
+    without named tasks, only the tasks that have it are selected.  Unknown names
+    raise with "did you mean" before anything is loaded.
     """
-    return plan_items(select_tasks(tasks, quick=quick), select_models(models, quick=quick))
+    if profile in (None, "full", "quick"):
+        quick = quick or profile == "quick"
+        return plan_items(select_tasks(tasks, quick=quick), select_models(models, quick=quick))
+    registry = load_tasks()
+    names = tasks or [n for n in registry.names() if profile in registry.get(n).profiles]
+    if not names:
+        raise TaskError(f"no task has the profile {profile!r}")
+    return plan_items([registry.get(n).with_profile(profile) for n in names], select_models(models))
 
 
 def select_tasks(names: Sequence[str] | None = None, *, quick: bool = False) -> list[Task]:
