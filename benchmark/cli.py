@@ -243,9 +243,9 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_score(args) -> int:
-    from benchmark.adapters.catalog import user_model_spec
     from benchmark.errors import DataFormatError, InvalidNameError
     from benchmark.models import MODELS, get_model_spec, load_model, register_model
+    from benchmark.models.discovery import user_model_spec
     from benchmark.run.results import SAFE_NAME, check_name, read_results
     from benchmark.run.runner import plan_items, prepare_output, select_models, select_tasks
 

@@ -149,9 +149,9 @@ def test_score_refuses_pickle_without_opt_in(tmp_path, capsys):
 
 
 def test_config_file_models(tmp_path):
-    from benchmark.adapters.catalog import config_models, register_config_models
     from benchmark.errors import DataFormatError
-    from benchmark.models import MODELS, load_model
+    from benchmark.models import MODELS, load_model, register_config_models
+    from benchmark.models.discovery import config_models
 
     _write_vectors(tmp_path / "v.txt", ["cat", "dog"], np.eye(2))
     (tmp_path / "benchmark.toml").write_text('[models.cfg-model]\npath = "v.txt"\nformat = "word2vec"\n')

@@ -29,3 +29,14 @@ def test_a_source_checkout_reads_the_top_level_folders():
     assert source_root() == ROOT
     assert shipped_dir("tasks") == ROOT / "tasks" and shipped_dir("datasets") == ROOT / "datasets"
     assert dataset_path("categories", "categories.json").is_file()
+
+
+def test_the_catalog_and_discovery_never_import_the_registry():
+    """benchmark.models registers what catalog/discovery return; they import only the spec (no import cycle)."""
+    import ast
+
+    for name in ("catalog", "discovery"):
+        tree = ast.parse((ROOT / "benchmark" / "models" / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        assert {m for m in imported if m and m.startswith("benchmark.models")} <= {"benchmark.models.spec"}, name

@@ -96,8 +96,8 @@ def test_score_max_vocab_below_one_is_a_named_usage_error(tmp_path, capsys):
 
 
 def test_config_model_max_vocab(tmp_path):
-    from benchmark.adapters.catalog import _config_spec
     from benchmark.errors import DataFormatError as Bad
+    from benchmark.models.discovery import _config_spec
 
     words = [f"w{i}" for i in range(6)]
     _write(tmp_path / "v.vec", words, np.arange(12.0).reshape(6, 2))

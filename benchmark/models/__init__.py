@@ -1,49 +1,22 @@
 """The model registry: ids → how to load them.
 
-The default catalog (``benchmark.adapters.catalog``) is registered on first
-use; third parties add models with :func:`register_model`.  Loading is lazy
+The default catalog (:mod:`benchmark.models.catalog`) and the models declared by entry points and
+config files (:mod:`benchmark.models.discovery`) are registered on first use; third parties add
+models with :func:`register_model`.  Loading is lazy
 and cached per process: a model is loaded once however many items use it.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from pathlib import Path
 
 from benchmark.errors import BenchmarkError, ModelLoadError
+from benchmark.models.spec import ModelKind, ModelSpec
 from benchmark.registry import Registry
 
-ModelKind = Literal["static", "contextual"]
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A registered model.
-
-    Attributes
-    ----------
-    name
-        The id used on the command line and in item ids.
-    kind
-        ``static`` (loader returns StaticEmbeddings) or ``contextual``.
-    loader
-        Zero-argument callable that loads the model (imports happen inside).
-    description
-        One line for ``python -m benchmark models``.
-    default
-        Part of the default run.
-    quick
-        Part of the ``--quick`` profile's default models (causal LMs are not).
-    """
-
-    name: str
-    kind: ModelKind
-    loader: Callable[[], Any]
-    description: str = ""
-    default: bool = True
-    quick: bool = True
-
+__all__ = ["MODELS", "ModelKind", "ModelSpec", "get_model_spec", "load_model", "model_names", "register_config_models",
+           "register_model"]
 
 MODELS: Registry[ModelSpec] = Registry("model")
 _catalog_loaded = False
@@ -53,15 +26,34 @@ def _ensure_catalog() -> None:
     global _catalog_loaded
     if not _catalog_loaded:
         _catalog_loaded = True
-        from benchmark.adapters.catalog import (
-            register_config_models,
-            register_default_models,
-            register_entry_point_models,
-        )
+        from benchmark.models.catalog import default_specs
+        from benchmark.models.discovery import entry_point_specs
 
-        register_default_models()
-        register_entry_point_models()
+        for spec in (*default_specs(), *entry_point_specs()):
+            MODELS.register(spec.name, spec)
         register_config_models()
+
+
+def register_config_models(directory: Path | None = None) -> None:
+    """Register the models of the config files in ``directory`` (default: the working directory).
+
+    A malformed entry does not stop commands that do not use it: asking for the model by name
+    raises its :class:`~benchmark.errors.DataFormatError` (naming the file); listings leave it out.
+    """
+    from benchmark.models.discovery import config_specs
+
+    for name, spec in config_specs(directory).items():
+        if isinstance(spec, Exception):
+            MODELS.register_lazy(name, _raiser(spec))
+        else:
+            MODELS.register(name, spec)
+
+
+def _raiser(exc: Exception):
+    def fail():
+        raise exc
+
+    return fail
 
 
 def register_model(spec: ModelSpec) -> ModelSpec:

