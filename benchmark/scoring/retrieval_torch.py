@@ -10,7 +10,7 @@ out is settled by a stable sort of those rows alone, so ties stay exact.
 
 ``precision``: ``"fp32"`` (IEEE float32 matmuls), ``"tf32"`` (TensorFloat-32 matmuls on
 Ampere and later GPUs, float32 scores) or ``"bf16"`` (bfloat16 operands, scores returned in
-float32).  The reduced precisions trade exactness for speed; ``python -m benchmark.perf_gpu``
+float32).  The reduced precisions trade exactness for speed; ``python -m benchmark.perf.gpu``
 measures their top-1 agreement with fp32 on planted pairs.  CSLS and ISF terms are added to
 the float32 scores after each product, never folded into reduced-precision operands.
 

@@ -1,11 +1,11 @@
-"""benchmark.perf_faiss: its faiss reference ranks as the kernel does, and a side runs in-process."""
+"""benchmark.perf.faiss_side_by_side: its faiss reference ranks as the kernel does, and a side runs in-process."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from benchmark import perf_faiss
+from benchmark.perf import faiss_side_by_side as perf_faiss
 from benchmark.scoring import retrieval as R
 from benchmark.scoring import retrieve
 

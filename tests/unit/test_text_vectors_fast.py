@@ -112,7 +112,7 @@ def test_config_model_max_vocab(tmp_path):
 
 
 def test_perf_load_writers_round_trip(tmp_path):
-    from benchmark.perf_load import write_synthetic, write_word2vec_text
+    from benchmark.perf.load import write_synthetic, write_word2vec_text
 
     rows = np.random.default_rng(1).standard_normal((len(ODD_WORDS), 5)).astype(np.float32)
     path = tmp_path / "w.txt"

@@ -1,6 +1,6 @@
 """GPU retrieval benchmark: the torch backend's CSLS against a plain blocked ``torch.topk``, same run.
 
-``python -m benchmark.perf_gpu [--n 2000000] [--dim 300] [--device auto]`` builds a planted pair
+``python -m benchmark.perf.gpu [--n 2000000] [--dim 300] [--device auto]`` builds a planted pair
 (targets random unit vectors, sources = targets + noise, so row i's translation is target i),
 then times a full CSLS: r_S of every target over every source (top-10), then the top-10 of every
 source query.  It prints, for each precision (fp32, tf32, bf16): wall time, peak device memory,

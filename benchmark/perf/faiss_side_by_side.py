@@ -1,7 +1,7 @@
 """This project's retrieval kernel against faiss-cpu's ``IndexFlatIP``, same shapes, same threads.
 
-``python -m benchmark.perf_faiss [--muse-200k] [--threads N]`` (also printed by
-``python -m benchmark.perf``). Each side of each shape runs in a fresh child process, so that
+``python -m benchmark.perf.faiss_side_by_side [--muse-200k] [--threads N]`` (also printed by
+``python -m benchmark.perf.retrieval``). Each side of each shape runs in a fresh child process, so that
 ``ru_maxrss`` starts clean; the table gives both wall times, the ratio faiss / this kernel
 (> 1: this kernel is faster), both peak extra memories (``ru_maxrss`` growth over the inputs)
 and the fraction of queries whose top-1 target agrees. Shapes (random unit float32 rows,
@@ -169,11 +169,11 @@ def _best_coretype() -> str:
 
 
 def child(shape: str, side: Side, threads: int) -> dict:
-    """Run :func:`run_side` in a fresh ``python -m benchmark.perf_faiss`` child process."""
+    """Run :func:`run_side` in a fresh ``python -m benchmark.perf.faiss_side_by_side`` child process."""
     env = dict(os.environ)
     if side == "faiss" and "OPENBLAS_CORETYPE" not in env and _best_coretype():
         env["OPENBLAS_CORETYPE"] = _best_coretype()
-    cmd = [sys.executable, "-m", "benchmark.perf_faiss", "--_shape", shape, "--_side", side,
+    cmd = [sys.executable, "-m", "benchmark.perf.faiss_side_by_side", "--_shape", shape, "--_side", side,
            "--threads", str(threads)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
@@ -227,7 +227,7 @@ def default_threads() -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmark.perf_faiss", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmark.perf.faiss_side_by_side", description=__doc__.split("\n")[0])
     ap.add_argument("--muse-200k", action="store_true",
                     help="also run MUSE's 200,000 x 200,000 x 300 d CSLS (minutes on 2 cores)")
     ap.add_argument("--threads", type=int, default=None, help="threads for both sides (default: one per core)")

@@ -1,5 +1,5 @@
 """Speed of one spectrum layer sweep with and without shared null draws:
-``python -m benchmark.perf_spectrum_layers [--model minilm-l6] [--full]``.
+``python -m benchmark.perf.spectrum_layers [--model minilm-l6] [--full]``.
 
 Runs the ``spectrum_contextual_layers`` family on one contextual model three
 times in one process: drawing every layer's null afresh (the memo holds
@@ -19,7 +19,7 @@ import time
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.perf_spectrum_layers", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmark.perf.spectrum_layers", description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="minilm-l6", help="a registered contextual model (default minilm-l6)")
     parser.add_argument("--full", action="store_true", help="default parameters (1,000 null draws), not the quick ones")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """Loading speed of word2vec text files: this project's loader against gensim's ``load_word2vec_format``.
 
-``python -m benchmark.perf_load [--rows N] [--dim D] [--gensim-rows M] [--keep] [--folder DIR]``
+``python -m benchmark.perf.load [--rows N] [--dim D] [--gensim-rows M] [--keep] [--folder DIR]``
 
 Writes a synthetic N × D word2vec text file (default 2,000,000 × 300, about 6 GB) under ``--folder``
 (default: the system temporary folder), then loads it in separate child processes, so that each peak RSS
@@ -106,7 +106,7 @@ def _prefix_bytes(path: Path, rows: int) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.perf_load", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmark.perf.load", description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--gensim-rows", type=int, default=None,

@@ -1,4 +1,4 @@
-"""Speed of contextual extraction: ``python -m benchmark.perf_contextual [--model minilm-l6] [--sentences N]``.
+"""Speed of contextual extraction: ``python -m benchmark.perf.contextual [--model minilm-l6] [--sentences N]``.
 
 Prints, in one run on the same sentences (the sense-labelled set, repeated):
 
@@ -66,7 +66,7 @@ def _bare_forward(model, sentences, batch_size: int) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.perf_contextual", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmark.perf.contextual", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="minilm-l6", help="a registered contextual model (default minilm-l6)")
     parser.add_argument("--sentences", type=int, default=1024, help="occurrences to embed (default 1024)")
     parser.add_argument("--batch-size", type=int, default=32)

@@ -1,4 +1,4 @@
-"""Speed and memory of one unsupervised alignment: ``python -m benchmark.perf_unsupervised``.
+"""Speed and memory of one unsupervised alignment: ``python -m benchmark.perf.unsupervised``.
 
 One pair of 20,000-word spaces aligned with no dictionary, with the settings of
 ``python -m benchmark translate --method unsupervised`` (:data:`benchmark.translate.UNSUPERVISED`):
@@ -58,7 +58,7 @@ def _model_pair(a: str, b: str, n: int):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmark.perf_unsupervised", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmark.perf.unsupervised", description=__doc__.split("\n")[0])
     parser.add_argument("--models", nargs=2, metavar=("SRC", "TGT"), help="two registered static models")
     parser.add_argument("--words", type=int, default=N_WORDS, help=f"words per space (default {N_WORDS})")
     parser.add_argument("--seed", type=int, default=0)

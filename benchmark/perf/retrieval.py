@@ -1,4 +1,4 @@
-"""Speed and memory benchmark of the blocked CSLS retrieval: ``python -m benchmark.perf``.
+"""Speed and memory benchmark of the blocked CSLS retrieval: ``python -m benchmark.perf.retrieval``.
 
 Two cases, each run in a fresh child process so that ``ru_maxrss`` (peak resident set,
 which also sees BLAS buffers) starts clean:
@@ -18,7 +18,7 @@ which also sees BLAS buffers) starts clean:
     with the ratio (``--quick``: the two 20,000 shapes only); with ``--muse-200k`` also
     MUSE's 200,000 × 200,000 × 300 d CSLS (wall time and peak extra memory; minutes on 2
     cores). The faiss side is printed only when faiss is importable (the optional ``faiss``
-    extra). See :mod:`benchmark.perf_faiss`.
+    extra). See :mod:`benchmark.perf.faiss_side_by_side`.
 
 Vectors are random unit float32 rows (seeded); queries are the first 1,500 sources.
 Speed is reported, never asserted in tests.
@@ -37,7 +37,7 @@ import tracemalloc
 
 import numpy as np
 
-from benchmark import perf_faiss
+from benchmark.perf import faiss_side_by_side as perf_faiss
 from benchmark.scoring import retrieval as R
 
 RATIO_TARGET = 0.7
@@ -138,7 +138,7 @@ def run_case(case: str, n: int, d: int, repeats: int) -> dict:
 
 
 def _child(case: str, n: int, d: int, repeats: int) -> dict:
-    cmd = [sys.executable, "-m", "benchmark.perf", "--_case", case, "--_n", str(n),
+    cmd = [sys.executable, "-m", "benchmark.perf.retrieval", "--_case", case, "--_n", str(n),
            "--_d", str(d), "--_repeats", str(repeats)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -155,7 +155,7 @@ def _verdict(ok: bool) -> str:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m benchmark.perf", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmark.perf.retrieval", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true",
                     help="shrink case (b) to 100,000 x 100,000; (c) only at 20,000 x 20,000")
     ap.add_argument("--muse-200k", action="store_true",
