@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from benchmark.embedding_cache import EmbeddingCache
+    from benchmark.adapters.hf.cache import EmbeddingCache
     from benchmark.models import load_model
 
     model = load_model(args.model)

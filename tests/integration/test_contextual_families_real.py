@@ -55,7 +55,7 @@ def small_tasks():
 
 @pytest.mark.parametrize("model", ["minilm-l6", "mpnet-base", "gemma3-270m"])
 def test_real_models_complete_both_families(model, small_tasks, tmp_path):
-    from benchmark.embedding_cache import EmbeddingCache
+    from benchmark.adapters.hf.cache import EmbeddingCache
     from benchmark.models import load_model
     from benchmark.run.results import read_results
     from benchmark.run.runner import plan_items, run

@@ -25,7 +25,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
 from benchmark.adapters.hf import TransformersModel, load_gemma3_270m, load_minilm_l6, load_mpnet_base  # noqa: E402
-from benchmark.embedding_cache import EmbeddingCache, default_cache_dir  # noqa: E402
+from benchmark.adapters.hf.cache import EmbeddingCache, default_cache_dir  # noqa: E402
 
 SENSES = Path(__file__).resolve().parents[2] / "datasets" / "contexts" / "senses.jsonl"
 

@@ -35,7 +35,7 @@ MIN_INPUT_COVERED = {"minilm-l6": 15, "mpnet-base": 16, "gemma3-270m": 24}
 
 @pytest.mark.parametrize("model", ["minilm-l6", "mpnet-base", "gemma3-270m"])
 def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
-    from benchmark.embedding_cache import EmbeddingCache
+    from benchmark.adapters.hf.cache import EmbeddingCache
     from benchmark.models import load_model
     from benchmark.run.results import read_results
     from benchmark.run.runner import Item, run

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmark.embedding_cache import EmbeddingCache, cache_key, canonical_json, default_cache_dir
+from benchmark.adapters.hf.cache import EmbeddingCache, cache_key, canonical_json, default_cache_dir
 
 
 class Counter:

@@ -73,7 +73,7 @@ def test_datasets_has_no_python():
 
 
 def test_import_is_light():
-    code = ("import sys, benchmark.adapters.hf, benchmark.embedding_cache; "
+    code = ("import sys, benchmark.adapters.hf, benchmark.adapters.hf.cache; "
             "bad = [m for m in ('torch', 'transformers') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
@@ -85,7 +85,7 @@ transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
 from benchmark.adapters.hf import TransformersModel  # noqa: E402
-from benchmark.embedding_cache import EmbeddingCache  # noqa: E402
+from benchmark.adapters.hf.cache import EmbeddingCache  # noqa: E402
 
 BERT_VOCAB = [
     "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",

