@@ -64,6 +64,11 @@ class SearchSpace:
     def position(self) -> dict[str, int]:
         return {w: i for i, w in enumerate(self.words)}
 
+    def rows(self, words) -> np.ndarray:
+        """int64 row indices of ``words`` (all in the space), in their order."""
+        pos = self.position
+        return np.fromiter((pos[w] for w in words), dtype=np.int64, count=len(words))
+
 
 def search_space(emb: StaticEmbeddings, max_words: int | None = None) -> SearchSpace:
     rows = [i for i, w in enumerate(emb.words) if is_plain_word(w)]

@@ -31,6 +31,11 @@ class Measurement:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def put_ci(metrics: dict[str, float], key: str, interval) -> None:
+    """Record a 95 % interval of metric ``key`` as ``key:ci_low`` / ``key:ci_high``."""
+    metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
+
+
 @runtime_checkable
 class Family(Protocol):
     """The contract of a task family.

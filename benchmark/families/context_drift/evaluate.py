@@ -10,7 +10,7 @@ from benchmark.adapters.base import require_contextual
 from benchmark.data.contexts import load_corpus, load_senses, mine_contexts, random_occurrences
 from benchmark.data.vocabulary import reference_words
 from benchmark.errors import DataFormatError
-from benchmark.families.base import Measurement
+from benchmark.families.base import Measurement, put_ci
 from benchmark.scoring import bootstrap_ci, cluster_bootstrap_ci, difference_ci
 from benchmark.scoring.context import (
     ethayarajh,
@@ -143,7 +143,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     metrics = {key: value for key, value in layers[best].items() if key not in ("layer",)}
 
     def put(key, interval):
-        metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
+        put_ci(metrics, key, interval)
 
     test_occ_word = [senses[i].word for i in test_occ]
     put("sense/accuracy", cluster_bootstrap_ci(it["hits"][test_occ], test_occ_word, n_resamples=nb, seed=seed))

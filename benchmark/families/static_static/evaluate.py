@@ -6,7 +6,7 @@ import numpy as np
 
 from benchmark.data.vocabulary import identity_dictionary, search_space
 from benchmark.errors import ShapeError
-from benchmark.families.base import Measurement
+from benchmark.families.base import Measurement, put_ci
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -42,11 +42,6 @@ SPLIT_PARAMS = {
 QUICK_SPLIT_PARAMS = {"search_vocab": 20_000, "n_train": 2_000, "n_test": 1_000, "n_bootstrap": 200}
 
 
-def _rows(space, words):
-    pos = space.position
-    return np.fromiter((pos[w] for w in words), dtype=np.int64, count=len(words))
-
-
 def _residual_ci(mapped, Y, seed, n_boot):
     sq_err = ((mapped - Y) ** 2).sum(axis=1)
     sq_norm = (Y**2).sum(axis=1)
@@ -56,10 +51,6 @@ def _residual_ci(mapped, Y, seed, n_boot):
         n_resamples=n_boot,
         seed=seed,
     )
-
-
-def _put_ci(metrics, key, interval):
-    metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
 
 
 def evaluate(task, models, *, seed: int) -> Measurement:
@@ -80,9 +71,9 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             )
     X = normalize(S.vectors, p["normalization"])
     Y = normalize(T.vectors, p["normalization"])
-    train_s, train_t = _rows(S, split.train), _rows(T, split.train)
-    dev_s, dev_t = _rows(S, split.dev), _rows(T, split.dev)
-    test_s, test_t = _rows(S, split.test), _rows(T, split.test)
+    train_s, train_t = S.rows(split.train), T.rows(split.train)
+    dev_s, dev_t = S.rows(split.dev), T.rows(split.dev)
+    test_s, test_t = S.rows(split.test), T.rows(split.test)
     k, topk, n_boot = p["csls_k"], max(p["ks"]), p["n_bootstrap"]
     targets = Y.astype(np.float32)
     gold_test = [(int(t),) for t in test_t]
@@ -118,14 +109,14 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         pk = precision_at_k(r, gold_test, ks=tuple(p["ks"]))
         for kk, value in pk.items():
             metrics[f"p@{kk}/{criterion}"] = float(value)
-        _put_ci(metrics, f"p@1/{criterion}", bootstrap_ci(
+        put_ci(metrics, f"p@1/{criterion}", bootstrap_ci(
             hits_at_k(r, gold_test, 1).astype(np.float64), n_resamples=n_boot, seed=seed))
 
     test_mapped = fit.transform(X[test_s])
     metrics["residual"] = procrustes_residual(X[test_s], Y[test_t], fit)
-    _put_ci(metrics, "residual", _residual_ci(test_mapped, Y[test_t], seed, n_boot))
+    put_ci(metrics, "residual", _residual_ci(test_mapped, Y[test_t], seed, n_boot))
     metrics["mean_cos"] = float(pair_cosines(test_mapped, Y[test_t]).mean())
-    _put_ci(metrics, "mean_cos", bootstrap_ci(pair_cosines(test_mapped, Y[test_t]), n_resamples=n_boot, seed=seed))
+    put_ci(metrics, "mean_cos", bootstrap_ci(pair_cosines(test_mapped, Y[test_t]), n_resamples=n_boot, seed=seed))
     metrics["coverage"] = split.coverage
 
     scaled = orthogonal_procrustes(X[train_s], Y[train_t], scale=True)
@@ -144,7 +135,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     base_csls = retrieve(base_mapped[test_s], targets, criterion="csls", k=k, topk=1, sources=base_mapped)
     metrics["baseline/shuffled/p@1/nn"] = precision_at_k(base_nn, gold_test, ks=(1,))[1]
     metrics["baseline/shuffled/p@1/csls"] = precision_at_k(base_csls, gold_test, ks=(1,))[1]
-    _put_ci(metrics, "baseline/shuffled/p@1/csls", bootstrap_ci(
+    put_ci(metrics, "baseline/shuffled/p@1/csls", bootstrap_ci(
         hits_at_k(base_csls, gold_test, 1).astype(np.float64), n_resamples=n_boot, seed=seed))
     metrics["baseline/shuffled/residual"] = procrustes_residual(X[test_s], Y[test_t], base_fit)
     metrics["baseline/shuffled/ci_separation"] = (metrics["p@1/csls:ci_low"]

@@ -8,7 +8,7 @@ import numpy as np
 
 from benchmark.data.vocabulary import identity_dictionary, search_space
 from benchmark.errors import ShapeError
-from benchmark.families.base import Measurement
+from benchmark.families.base import Measurement, put_ci
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -30,15 +30,6 @@ from benchmark.scoring import (
 )
 
 
-def _rows(space, words):
-    pos = space.position
-    return np.fromiter((pos[w] for w in words), dtype=np.int64, count=len(words))
-
-
-def _put_ci(metrics, key, interval):
-    metrics[f"{key}:ci_low"], metrics[f"{key}:ci_high"] = float(interval[0]), float(interval[1])
-
-
 def _ranked(W, X, targets, test_s, k, topk):
     """NN and CSLS rankings of the mapped test words over the full target space."""
     mapped = (X @ W).astype(np.float32)
@@ -56,7 +47,7 @@ def _precision_metrics(ranked_by, gold, ks, n_boot, seed, prefix="") -> dict[str
         for kk, value in precision_at_k(r, gold, ks=ks).items():
             key = f"{prefix}p@{kk}/{criterion}"
             out[key] = float(value)
-            _put_ci(out, key, bootstrap_ci(hits_at_k(r, gold, kk).astype(np.float64), n_resamples=n_boot,
+            put_ci(out, key, bootstrap_ci(hits_at_k(r, gold, kk).astype(np.float64), n_resamples=n_boot,
                                            seed=seed))
     return out
 
@@ -84,8 +75,8 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     X = normalize(S.vectors, p["normalization"])
     Y = normalize(T.vectors, p["normalization"])
     targets = Y.astype(np.float32)
-    train_s, train_t = _rows(S, split.train), _rows(T, split.train)
-    test_s, test_t = _rows(S, split.test), _rows(T, split.test)
+    train_s, train_t = S.rows(split.train), T.rows(split.train)
+    test_s, test_t = S.rows(split.test), T.rows(split.test)
     gold = [(int(t),) for t in test_t]
     topk = max(ks)
 
