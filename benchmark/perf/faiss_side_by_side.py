@@ -32,13 +32,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
 from typing import Literal
 
 import numpy as np
+
+from benchmark.perf.common import maxrss_bytes, random_unit_rows
 
 Side = Literal["kernel", "faiss"]
 N_QUERIES = 1500
@@ -64,24 +65,11 @@ def faiss_available() -> bool:
     return True
 
 
-def unit_rows(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    """(n, d) float32 standard normal rows scaled to unit length."""
-    X = rng.standard_normal((n, d), dtype=np.float32)
-    for i in range(0, n, 1 << 16):
-        rows = X[i:i + (1 << 16)]
-        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    return X
-
-
-def _maxrss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-
-
 def _inputs(shape: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     criterion, n, d, all_queries = SHAPES[shape]
     rng = np.random.default_rng(0)
-    sources = unit_rows(n, d, rng)
-    targets = unit_rows(n, d, rng)
+    sources = random_unit_rows(n, d, rng)
+    targets = random_unit_rows(n, d, rng)
     queries = sources if all_queries else sources[:N_QUERIES]
     return criterion, queries, targets, sources
 
@@ -149,11 +137,11 @@ def run_side(shape: str, side: Side, threads: int) -> dict:
     criterion, queries, targets, sources = _inputs(shape)
     make = _kernel_side if side == "kernel" else _faiss_side
     fn = make(criterion, queries, targets, sources, threads)
-    rss0 = _maxrss_bytes()
+    rss0 = maxrss_bytes()
     t0 = time.perf_counter()
     ranked = fn()
     seconds = time.perf_counter() - t0
-    return {"shape": shape, "side": side, "seconds": seconds, "maxrss_delta": _maxrss_bytes() - rss0,
+    return {"shape": shape, "side": side, "seconds": seconds, "maxrss_delta": maxrss_bytes() - rss0,
             "top1": np.asarray(ranked)[:, 0].tolist(), "threads": threads,
             "coretype": os.environ.get("OPENBLAS_CORETYPE", ""), "loadavg": os.getloadavg()[0]}
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ import tracemalloc
 import numpy as np
 
 from benchmark.perf import faiss_side_by_side as perf_faiss
+from benchmark.perf.common import maxrss_bytes, random_unit_rows
 from benchmark.scoring import retrieval as R
 
 RATIO_TARGET = 0.7
@@ -46,18 +46,6 @@ N_QUERIES = 1500
 K = 10
 TOPK = 10
 REPEATS = 3
-
-
-def _unit_rows(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
-    X = rng.standard_normal((n, d), dtype=np.float32)
-    for i in range(0, n, 1 << 16):
-        rows = X[i:i + (1 << 16)]
-        rows /= np.linalg.norm(rows, axis=1, keepdims=True)
-    return X
-
-
-def _maxrss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
 def _csls(queries, targets, sources):
@@ -101,20 +89,20 @@ def _bare_matmul(queries, targets, sources, *, threaded: bool) -> float:
 
 def _traced(fn, *args):
     """Run ``fn`` once; return (seconds, tracemalloc peak bytes, ru_maxrss delta bytes)."""
-    rss0 = _maxrss_bytes()
+    rss0 = maxrss_bytes()
     tracemalloc.start()
     t0 = time.perf_counter()
     fn(*args)
     seconds = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return seconds, peak, _maxrss_bytes() - rss0
+    return seconds, peak, maxrss_bytes() - rss0
 
 
 def run_case(case: str, n: int, d: int, repeats: int) -> dict:
     rng = np.random.default_rng(0)
-    sources = _unit_rows(n, d, rng)
-    targets = _unit_rows(n, d, rng)
+    sources = random_unit_rows(n, d, rng)
+    targets = random_unit_rows(n, d, rng)
     queries = sources[:N_QUERIES]
     R.retrieve(queries[:64], targets[:4096], criterion="csls", k=K, topk=TOPK)  # warm BLAS
     seconds, peak, rss = _traced(_csls, queries, targets, sources)
