@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from benchmark.perf import faiss_side_by_side as perf_faiss
+from benchmark.perf.common import random_unit_rows
 from benchmark.scoring import retrieval as R
 from benchmark.scoring import retrieve
 
@@ -13,8 +14,8 @@ from benchmark.scoring import retrieve
 def test_faiss_csls_reference_ranks_as_the_kernel():
     pytest.importorskip("faiss")
     rng = np.random.default_rng(5)
-    targets = perf_faiss.unit_rows(3000, 24, rng)
-    sources = perf_faiss.unit_rows(2500, 24, rng)
+    targets = random_unit_rows(3000, 24, rng)
+    sources = random_unit_rows(2500, 24, rng)
     queries = sources[:200]
     want = retrieve(queries, targets, criterion="csls", k=10, topk=10, sources=sources)
     got = perf_faiss.faiss_csls(queries, targets, sources, 10, 10)
