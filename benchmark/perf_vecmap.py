@@ -176,14 +176,18 @@ def vecmap_commands(vecmap: Path, pair: ExportedPair, work: Path) -> list[list[s
 
 
 def run_vecmap(vecmap: Path, pair: ExportedPair, work: Path) -> dict:
-    """Run VecMap's job; ``{"seconds", "nn": (coverage, accuracy), "csls": (coverage, accuracy)}``."""
-    mapping, nn, csls = vecmap_commands(vecmap, pair, work)
+    """Run VecMap's job; ``{"seconds", "stages": [s, s, s], "nn": (coverage, accuracy), "csls": (...)}``."""
+    outputs, stages = [], []
     t0 = time.perf_counter()
-    _call(mapping, "VecMap map_embeddings.py")
-    nn_out = _call(nn, "VecMap eval_translation.py --retrieval nn")
-    csls_out = _call(csls, "VecMap eval_translation.py --retrieval csls")
+    for command, what in zip(vecmap_commands(vecmap, pair, work),
+                             ("map_embeddings.py", "eval_translation.py --retrieval nn",
+                              "eval_translation.py --retrieval csls")):
+        t = time.perf_counter()
+        outputs.append(_call(command, f"VecMap {what}"))
+        stages.append(time.perf_counter() - t)
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "nn": parse_vecmap_eval(nn_out), "csls": parse_vecmap_eval(csls_out)}
+    return {"seconds": seconds, "stages": stages, "nn": parse_vecmap_eval(outputs[1]),
+            "csls": parse_vecmap_eval(outputs[2])}
 
 
 def project_command(pair: ExportedPair, out: Path, seed: int) -> list[str]:
@@ -195,7 +199,8 @@ def project_command(pair: ExportedPair, out: Path, seed: int) -> list[str]:
 
 
 def run_project(pair: ExportedPair, out: Path, seed: int) -> dict:
-    """Run this project's job; ``{"seconds", "metrics", "sizes", "params"}`` from the Result it wrote."""
+    """Run this project's job; ``{"seconds", "inside", "metrics", "sizes", "params"}`` from the Result it wrote
+    (``inside``: the Result's own time, from reading the files to the last metric)."""
     import benchmark
     from benchmark.run.results import read_result
 
@@ -209,7 +214,8 @@ def run_project(pair: ExportedPair, out: Path, seed: int) -> dict:
     if len(written) != 1:
         raise BenchmarkError(f"python -m benchmark translate wrote {len(written)} Result files under {out / 'results'}")
     result = read_result(written[0])
-    return {"seconds": seconds, "metrics": result.metrics, "sizes": result.sizes, "params": result.params}
+    return {"seconds": seconds, "inside": float(result.timing["seconds"]), "metrics": result.metrics,
+            "sizes": result.sizes, "params": result.params}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -261,8 +267,11 @@ def _measure(args) -> int:
                     vecmap_runs.append(run_vecmap(vecmap, pair, work))
                 else:
                     project_runs.append(run_project(pair, work / f"project-{r}", args.seed))
-            print(f"repeat {r + 1}: VecMap {vecmap_runs[-1]['seconds']:.2f} s, "
-                  f"this project {project_runs[-1]['seconds']:.2f} s ({' then '.join(order)})")
+            v, p = vecmap_runs[-1], project_runs[-1]
+            print(f"repeat {r + 1} ({' then '.join(order)}): VecMap {v['seconds']:.2f} s (map "
+                  f"{v['stages'][0]:.2f}, eval nn {v['stages'][1]:.2f}, eval csls {v['stages'][2]:.2f}); "
+                  f"this project {p['seconds']:.2f} s ({p['inside']:.2f} from reading the files to the last "
+                  f"metric, the rest interpreter start, imports and printing)", flush=True)
         load_after = os.getloadavg()
     finally:
         if not args.keep:
