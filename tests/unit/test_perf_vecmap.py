@@ -1,4 +1,4 @@
-"""benchmark.perf_vecmap without VecMap: the exported files and dictionaries, the parsing of
+"""benchmark.perf.vecmap without VecMap: the exported files and dictionaries, the parsing of
 eval_translation.py's line, VecMap's command lines, this project's side, and a missing VecMap folder."""
 
 from __future__ import annotations
@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmark import perf_vecmap
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.adapters.static import load_vectors_file
 from benchmark.data.vocabulary import identity_dictionary, reference_words, search_space
 from benchmark.errors import BenchmarkError
+from benchmark.perf import vecmap as perf_vecmap
 
 SIZES = {"search_vocab": 400, "n_train": 120, "n_dev": 20, "n_test": 60, "min_train": 30}
 

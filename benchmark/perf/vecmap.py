@@ -1,6 +1,6 @@
-"""End to end against VecMap on the same files: ``python -m benchmark.perf_vecmap``.
+"""End to end against VecMap on the same files: ``python -m benchmark.perf.vecmap``.
 
-``python -m benchmark.perf_vecmap [--vecmap DIR] [--models SRC TGT] [--rows search|all] [--repeats R]
+``python -m benchmark.perf.vecmap [--vecmap DIR] [--models SRC TGT] [--rows search|all] [--repeats R]
 [--seed N] [--folder DIR] [--keep]``
 
 VecMap (https://github.com/artetxem/vecmap, numpy only) is not a dependency and is never copied into this
@@ -105,7 +105,7 @@ def export_pair(source, target, folder: Path, *, rows: Rows = "search", search_v
     with these sizes and ``seed``; its dev words are not written.
     """
     from benchmark.data.vocabulary import identity_dictionary, search_space
-    from benchmark.perf_load import write_word2vec_text
+    from benchmark.perf.load import write_word2vec_text
 
     S, T = search_space(source, search_vocab), search_space(target, search_vocab)
     split = identity_dictionary(S, T, n_train=n_train, n_dev=n_dev, n_test=n_test, min_train=min_train, seed=seed)
@@ -219,7 +219,7 @@ def run_project(pair: ExportedPair, out: Path, seed: int) -> dict:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m benchmark.perf_vecmap", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(prog="python -m benchmark.perf.vecmap", description=__doc__.split("\n")[0])
     p.add_argument("--vecmap", default=None, help=f"VecMap's folder (default ${VECMAP_ENV}, else {DEFAULT_VECMAP})")
     p.add_argument("--models", nargs=2, metavar=("SRC", "TGT"), default=list(DEFAULT_MODELS),
                    help="two registered static models (default: %(default)s)")
