@@ -18,8 +18,6 @@ Solvers compute in float64; neighbour search uses the blocked float32 kernel.
 from __future__ import annotations
 
 import numpy as np
-from scipy import linalg as _sla
-from scipy import stats as _sps
 
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_finite, check_matrix, check_positive_int
@@ -55,7 +53,9 @@ def laplacian_spectrum(X, *, k: int = 10) -> np.ndarray:
     A[np.repeat(np.arange(n), k), nbrs.ravel()] = 1.0
     A = np.maximum(A, A.T)
     L = np.diag(A.sum(axis=1)) - A
-    return _sla.eigvalsh(L)[::-1]
+    from scipy import linalg
+
+    return linalg.eigvalsh(L)[::-1]
 
 
 def _energy_rank(eigenvalues: np.ndarray, share: float) -> int:
@@ -182,14 +182,16 @@ def rank_correlation_ci(x, y, *, n_resamples: int = 1_000, confidence: float = 0
         raise ShapeError(f"confidence must be in (0, 1), got {confidence}")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan"), float("nan"), float("nan")
-    rho = float(_sps.spearmanr(x, y).statistic)
+    from scipy import stats  # imported here: scipy.stats costs ~1 s at import, and most runs never rank
+
+    rho = float(stats.spearmanr(x, y).statistic)
     idx = np.random.default_rng(seed).integers(0, x.size, size=(n_resamples, x.size))
     xs, ys = x[idx], y[idx]
     ok = (np.ptp(xs, axis=1) > 0) & (np.ptp(ys, axis=1) > 0)
     if not ok.any():
         return rho, float("nan"), float("nan")
-    rx = _sps.rankdata(xs[ok], axis=1)
-    ry = _sps.rankdata(ys[ok], axis=1)
+    rx = stats.rankdata(xs[ok], axis=1)
+    ry = stats.rankdata(ys[ok], axis=1)
     rx -= rx.mean(axis=1, keepdims=True)
     ry -= ry.mean(axis=1, keepdims=True)
     boot = (rx * ry).sum(axis=1) / np.sqrt((rx**2).sum(axis=1) * (ry**2).sum(axis=1))

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 import numpy as np
-from scipy import stats as _sps
 
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import _unit_rows, check_choice, check_matrix, check_positive_int, check_same_rows
@@ -76,7 +75,9 @@ def rsa(X, Y, *, method: RSAMethod = "spearman") -> float:
                              f"{X.shape if name == 'X' else Y.shape}) are all equal: "
                              "the correlation is undefined")
     if method == "spearman":
-        return float(_sps.spearmanr(a, b).statistic)
+        from scipy import stats  # imported here: scipy.stats costs ~1 s at import
+
+        return float(stats.spearmanr(a, b).statistic)
     return float(np.corrcoef(a, b)[0, 1])
 
 
