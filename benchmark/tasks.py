@@ -175,6 +175,11 @@ _loaded_dirs: set[Path] = set()
 def register_task(task: Task) -> Task:
     caller = sys._getframe(1).f_globals.get("__file__")
     check_name(task.name, "task")
+    for expectation in task.expectations:  # `models` names one item's model tuple: else it never applies
+        if expectation.models is not None and len(expectation.models) != len(task.model_kinds):
+            raise TaskError(f"task {task.name!r}: expectation on {expectation.metric!r} names models "
+                            f"{tuple(expectation.models)!r}, but an item of this task has {len(task.model_kinds)} "
+                            "model(s); give one expectation per model tuple")
     TASKS.register(task.name, task)
     if caller:
         TASK_SOURCES[task.name] = Path(caller).resolve()

@@ -45,8 +45,9 @@ def small_tasks():
         register_task(Task(name="context_drift_small", version="1.0", family="context_drift",
                            description="reduced", main_metric="sense/accuracy", model_kinds=("contextual",),
                            params=dict(SMALL_CD),
-                           expectations=(Expectation("sense/ci_separation", minimum=0.0,
-                                                     models=("minilm-l6", "mpnet-base")),))),
+                           # one expectation per encoder: `models` names one item's model tuple
+                           expectations=tuple(Expectation("sense/ci_separation", minimum=0.0, models=(m,))
+                                              for m in ("minilm-l6", "mpnet-base")))),
     ]
     yield tasks
     for t in tasks:

@@ -58,3 +58,13 @@ def test_run_profile_writes_its_own_folder_and_compare_refuses_other_profiles(pr
     assert main(["compare", str(tmp_path / "full"), str(tmp_path / "leaderboard" / "wide")]) == 2
     assert "another profile" in capsys.readouterr().err
     assert main([*args, "--profile", "wide", "--quick"]) == 2
+
+
+def test_an_expectation_naming_a_tuple_no_item_has_is_refused(toy_task):
+    from benchmark.tasks import Expectation
+
+    wrong = replace(toy_task, name="toy_wrong_tuple", model_kinds=("static",),
+                    expectations=(Expectation("p@1/csls", minimum=0.1, models=("a", "b")),))
+    with pytest.raises(TaskError, match="names models \\('a', 'b'\\), but an item of this task has 1 model"):
+        register_task(wrong)
+    assert "toy_wrong_tuple" not in TASKS
