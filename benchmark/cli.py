@@ -33,24 +33,22 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USER_ERROR)
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed must be a non-negative integer, got {value}")
-    return value
+def _int_at_least(minimum: int, flag: str, requirement: str):
+    """An argparse type: an integer >= ``minimum``, else "``flag`` must be ``requirement``, got ..."."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} must be {requirement}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{flag} must be {requirement}, got {value}")
+        return value
+
+    return parse
 
 
-def _max_vocab(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--max-vocab must be an integer >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"--max-vocab must be an integer >= 1, got {value}")
-    return value
+_seed = _int_at_least(0, "--seed", "a non-negative integer")
+_max_vocab = _int_at_least(1, "--max-vocab", "an integer >= 1")
 
 
 def _tolerance(text: str) -> float:

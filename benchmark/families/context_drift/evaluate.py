@@ -142,22 +142,19 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     it, nb = items[best], p["n_bootstrap"]
     metrics = {key: value for key, value in layers[best].items() if key not in ("layer",)}
 
-    def put(key, interval):
-        put_ci(metrics, key, interval)
-
     test_occ_word = [senses[i].word for i in test_occ]
-    put("sense/accuracy", cluster_bootstrap_ci(it["hits"][test_occ], test_occ_word, n_resamples=nb, seed=seed))
-    put("sense/baseline/shuffled", cluster_bootstrap_ci(it["base"][test_occ], test_occ_word,
+    put_ci(metrics, "sense/accuracy", cluster_bootstrap_ci(it["hits"][test_occ], test_occ_word, n_resamples=nb, seed=seed))
+    put_ci(metrics, "sense/baseline/shuffled", cluster_bootstrap_ci(it["base"][test_occ], test_occ_word,
                                                         n_resamples=nb, seed=seed))
-    put("sense/separation", bootstrap_ci(it["sep"], n_resamples=nb, seed=seed))
-    put("drift/anchor_cos", cluster_bootstrap_ci(it["anchor_cos"][test_occ], test_occ_word,
+    put_ci(metrics, "sense/separation", bootstrap_ci(it["sep"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "drift/anchor_cos", cluster_bootstrap_ci(it["anchor_cos"][test_occ], test_occ_word,
                                                  n_resamples=nb, seed=seed))
-    put("drift/sense_gap", bootstrap_ci(it["gap"], n_resamples=nb, seed=seed))
-    put("self_similarity", bootstrap_ci(it["self_similarity"], n_resamples=nb, seed=seed))
-    put("anisotropy", bootstrap_ci(it["anisotropy"], n_resamples=nb, seed=seed))
-    put("self_similarity/adjusted", difference_ci(it["self_similarity"], it["anisotropy"], n_resamples=nb, seed=seed))
-    put("mev/adjusted", difference_ci(it["mev"], it["mev/baseline"], n_resamples=nb, seed=seed))
-    put("z/self_similarity/adjusted", difference_ci(it["z/self_similarity"], it["z/anisotropy"],
+    put_ci(metrics, "drift/sense_gap", bootstrap_ci(it["gap"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "self_similarity", bootstrap_ci(it["self_similarity"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "anisotropy", bootstrap_ci(it["anisotropy"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "self_similarity/adjusted", difference_ci(it["self_similarity"], it["anisotropy"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "mev/adjusted", difference_ci(it["mev"], it["mev/baseline"], n_resamples=nb, seed=seed))
+    put_ci(metrics, "z/self_similarity/adjusted", difference_ci(it["z/self_similarity"], it["z/anisotropy"],
                                                     n_resamples=nb, seed=seed))
     metrics["sense/ci_separation"] = metrics["sense/accuracy:ci_low"] - metrics["sense/baseline/shuffled:ci_high"]
 

@@ -53,8 +53,13 @@ def _residual_ci(mapped, Y, seed, n_boot):
     )
 
 
-def evaluate(task, models, *, seed: int) -> Measurement:
-    p = task.params
+def split_spaces(models, p, seed: int):
+    """The protocol's search spaces, identity split and normalised matrices (steps 1-3 of the protocol).
+
+    Returns ``(S, T, split, X, Y)``: the source and target :class:`SearchSpace`, the seeded
+    train/dev/test split, and both normalised float64 matrices.  Every task evaluated on the
+    static_static test split (static_static, static_static_unsupervised) starts here.
+    """
     source_model, target_model = models
     S = search_space(source_model, p["search_vocab"])
     T = search_space(target_model, p["search_vocab"])
@@ -69,8 +74,12 @@ def evaluate(task, models, *, seed: int) -> Measurement:
                 f"task parameter csls_k={p['csls_k']} is larger than model {space.model!r}'s search space "
                 f"of {len(space.words)} words"
             )
-    X = normalize(S.vectors, p["normalization"])
-    Y = normalize(T.vectors, p["normalization"])
+    return S, T, split, normalize(S.vectors, p["normalization"]), normalize(T.vectors, p["normalization"])
+
+
+def evaluate(task, models, *, seed: int) -> Measurement:
+    p = task.params
+    S, T, split, X, Y = split_spaces(models, p, seed)
     train_s, train_t = S.rows(split.train), T.rows(split.train)
     dev_s, dev_t = S.rows(split.dev), T.rows(split.dev)
     test_s, test_t = S.rows(split.test), T.rows(split.test)

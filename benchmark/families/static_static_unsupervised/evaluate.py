@@ -6,9 +6,8 @@ import time
 
 import numpy as np
 
-from benchmark.data.vocabulary import identity_dictionary, search_space
-from benchmark.errors import ShapeError
 from benchmark.families.base import Measurement, put_ci
+from benchmark.families.static_static.evaluate import split_spaces
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -18,7 +17,6 @@ from benchmark.scoring import (
     isoscore,
     linear_cka,
     mutual_knn,
-    normalize,
     orthogonal_procrustes,
     precision_at_k,
     relational_similarity,
@@ -61,19 +59,8 @@ def _self_learning(X, Y, init, p, seed):
 
 def evaluate(task, models, *, seed: int) -> Measurement:
     p = task.params
-    source_model, target_model = models
-    S = search_space(source_model, p["search_vocab"])
-    T = search_space(target_model, p["search_vocab"])
-    split = identity_dictionary(
-        S, T, n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"], min_train=p["min_train"], seed=seed,
-    )
+    S, T, split, X, Y = split_spaces(models, p, seed)
     k, ks, n_boot = p["csls_k"], tuple(p["ks"]), p["n_bootstrap"]
-    for space in (S, T):
-        if k > len(space.words):
-            raise ShapeError(f"task parameter csls_k={k} is larger than model {space.model!r}'s search space "
-                             f"of {len(space.words)} words")
-    X = normalize(S.vectors, p["normalization"])
-    Y = normalize(T.vectors, p["normalization"])
     targets = Y.astype(np.float32)
     train_s, train_t = S.rows(split.train), T.rows(split.train)
     test_s, test_t = S.rows(split.test), T.rows(split.test)
