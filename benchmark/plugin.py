@@ -142,6 +142,9 @@ def pytest_configure(config):
     import time
 
     _SESSION_START.setdefault("time", time.time())
+    profile = config.getoption("--bench-profile", None)
+    if config.getoption("--bench-quick", False) and profile not in (None, "quick"):
+        raise pytest.UsageError(f"--bench-quick and --bench-profile {profile} are two profiles: choose one")
     config.addinivalue_line("markers", "benchmark_task: a Rosetta Bench task item (task x models)")
 
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ["pytester"]
 REPO = Path(__file__).resolve().parents[2]
 
@@ -102,3 +104,15 @@ def test_quick_model_selection_is_the_same_through_both_doors(pytester, monkeypa
             assert not any("gemma3-270m" in i for i in ids)
         else:
             assert any("gemma3-270m" in i for i in ids)
+
+
+def test_two_profiles_at_once_are_a_usage_error_through_both_doors(pytester, monkeypatch, tmp_path):
+    tasks = pytester.mkdir("tasks")
+    (tasks / "door_tasks.py").write_text(TASK_FILE)
+    for key, value in _env(tasks).items():
+        monkeypatch.setenv(key, value)
+    ran = pytester.runpytest_subprocess("tasks", "--bench-quick", "--bench-profile", "muse-200k", "-p", "no:cacheprovider")
+    assert ran.ret == pytest.ExitCode.USAGE_ERROR
+    ran.stderr.fnmatch_lines(["*--bench-quick and --bench-profile muse-200k are two profiles: choose one*"])
+    done = _cli(tasks, "run", "--quick", "--profile", "muse-200k", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 2 and "are two profiles: choose one" in done.stderr
