@@ -112,13 +112,15 @@ class TaskItem(pytest.Item):
             raise ExpectationFailed("; ".join(failures))
 
     def _regression(self, baseline_dir: Path, result, max_drop: float) -> list[str]:
-        from benchmark.run.compare import compare_results
+        from benchmark.run.compare import check_same_profiles, compare_results
         from benchmark.run.results import read_result
 
         path = (baseline_dir / "results" if (baseline_dir / "results").is_dir() else baseline_dir) / self.item.filename
         if not path.is_file():
             return []  # a new item has no baseline
-        (delta,) = compare_results([read_result(path)], [result], max_drop=max_drop)
+        baseline = read_result(path)
+        check_same_profiles([baseline], [result], path)
+        (delta,) = compare_results([baseline], [result], max_drop=max_drop)
         if not delta.regressed:
             return []
         candidate = "missing" if delta.candidate is None else f"{delta.candidate:.4f}"

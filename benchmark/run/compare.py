@@ -111,6 +111,18 @@ def compare_results(baseline: list[Result], candidate: list[Result], *, max_drop
     return deltas
 
 
+def check_same_profiles(baseline: list[Result], candidate: list[Result], where) -> None:
+    """Raise a :class:`DataFormatError` (at ``where``) when a common item ran under another profile."""
+    profile = lambda r: r.params.get("profile", "full")  # noqa: E731
+    base_by_id = {r.item_id: r for r in baseline}
+    mixed = sorted(f"{r.item_id} (baseline {profile(base_by_id[r.item_id])}, candidate {profile(r)})"
+                   for r in candidate if r.item_id in base_by_id and profile(base_by_id[r.item_id]) != profile(r))
+    if mixed:
+        raise DataFormatError(
+            where, f"{len(mixed)} item(s) ran under another profile than the baseline's, e.g. {mixed[0]}: "
+                   "compare Results of the same profile (run the candidate with the baseline's profile)")
+
+
 def compare_dirs(baseline_dir, candidate_dir, *, max_drop: float = 0.02, skip_invalid: bool = False) -> Comparison:
     """Compare two results folders; raises when they share no item (a gate on a wrong path must not pass)."""
     baseline = read_results(results_dir(baseline_dir), skip_invalid=skip_invalid)
@@ -124,14 +136,7 @@ def compare_dirs(baseline_dir, candidate_dir, *, max_drop: float = 0.02, skip_in
         raise DataFormatError(
             candidate_dir, f"no item in common with the baseline {baseline_dir} ({len(base_ids)} baseline items, "
                            f"{len(cand_ids)} candidate items): wrong directory?")
-    profile = lambda r: r.params.get("profile", "full")  # noqa: E731
-    base_by_id = {r.item_id: r for r in baseline}
-    mixed = sorted(f"{r.item_id} (baseline {profile(base_by_id[r.item_id])}, candidate {profile(r)})"
-                   for r in candidate if r.item_id in base_by_id and profile(base_by_id[r.item_id]) != profile(r))
-    if mixed:
-        raise DataFormatError(
-            candidate_dir, f"{len(mixed)} item(s) ran under another profile than the baseline's, e.g. {mixed[0]}: "
-                           "compare Results of the same profile (run the candidate with the baseline's profile)")
+    check_same_profiles(baseline, candidate, candidate_dir)
     deltas = compare_results(baseline, candidate, max_drop=max_drop)
     return Comparison(deltas, sorted(base_ids - cand_ids), sorted(cand_ids - base_ids))
 

@@ -116,3 +116,19 @@ def test_two_profiles_at_once_are_a_usage_error_through_both_doors(pytester, mon
     ran.stderr.fnmatch_lines(["*--bench-quick and --bench-profile muse-200k are two profiles: choose one*"])
     done = _cli(tasks, "run", "--quick", "--profile", "muse-200k", "--no-progress", cwd=tmp_path)
     assert done.returncode == 2 and "are two profiles: choose one" in done.stderr
+
+
+def test_a_baseline_of_another_profile_fails_the_pytest_gate(pytester, monkeypatch, tmp_path):
+    tasks = pytester.mkdir("tasks")
+    (tasks / "door_tasks.py").write_text(TASK_FILE)
+    for key, value in _env(tasks).items():
+        monkeypatch.setenv(key, value)
+    full = tmp_path / "full"
+    done = _cli(tasks, "run", "--tasks", "door_static", "--models", "door-a,door-b", "--out", str(full), "--no-progress",
+                cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    ran = pytester.runpytest_subprocess("tasks", "-k", "door_static", "--bench-models", "door-a,door-b", "--bench-quick",
+                                        "--bench-out", str(tmp_path / "quick"), "--baseline", str(full),
+                                        "-p", "no:cacheprovider")
+    ran.assert_outcomes(failed=2)
+    ran.stdout.fnmatch_lines(["*ran under another profile than the baseline's*(baseline full, candidate quick)*"])
