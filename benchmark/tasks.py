@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import math
 import os
 import sys
@@ -113,14 +114,18 @@ class Task:
     model_kinds
         One entry per model slot: ``("static", "static")`` is an ordered pair.
     params
-        Protocol parameters handed to the family (split sizes, normalisation …).
+        Protocol parameters handed to the family (split sizes, normalisation …): an instance of the
+        family's :class:`~benchmark.families.params.Params` class, or a mapping that is built through
+        it (an unknown key or a bad value raises :class:`TaskError` naming the task); a family that
+        declares no params class gets the mapping as it is.
     data_files
         Repository-relative files the task reads (hashed into provenance).
     expectations
         Thresholds that make the pytest item fail when missed.
     quick_params
         Overrides of ``params`` for the ``--quick`` profile (small splits, fewer
-        resamples): minutes on 2 cores, for CI gates.
+        resamples): minutes on 2 cores, for CI gates.  ``None`` (default): the
+        family's ``QUICK`` overrides (none for a family without a params class).
     profiles
         Further named profiles, ``{name: overrides of params}`` (``--profile NAME``),
         e.g. ``"muse-200k"``: MUSE's protocol of 200,000-word search spaces.
@@ -136,8 +141,36 @@ class Task:
     params: Mapping[str, Any] = field(default_factory=dict)
     data_files: tuple[str, ...] = ()
     expectations: tuple[Expectation, ...] = ()
-    quick_params: Mapping[str, Any] = field(default_factory=dict)
+    quick_params: Mapping[str, Any] | None = None
     profiles: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        from benchmark.families.params import ParamError, Params
+
+        cls = _params_class(self.family)
+        try:
+            if cls is not None:
+                if isinstance(self.params, Params) and not isinstance(self.params, cls):
+                    raise ParamError(f"params are {type(self.params).__name__}, family {self.family!r} "
+                                     f"takes {cls.__name__}")
+                object.__setattr__(self, "params", cls.from_dict(self.params))
+                for profile, overrides in (("quick", self.quick_overrides()), *self.profiles.items()):
+                    cls.check_names(overrides, f"profile {profile!r}: ")
+                    self.params.replace(**overrides)
+        except ParamError as exc:
+            raise ParamError(f"task {self.name!r}: {exc}") from None
+
+    def quick_overrides(self) -> Mapping[str, Any]:
+        """The overrides of the quick profile: ``quick_params``, else the family's ``QUICK``."""
+        if self.quick_params is not None:
+            return self.quick_params
+        return getattr(self.params, "QUICK", {})
+
+    def params_dict(self) -> dict[str, Any]:
+        """The params as a Result records them: every parameter (defaults included), JSON values."""
+        from benchmark.families.params import params_dict
+
+        return json.loads(json.dumps(params_dict(self.params), default=list))
 
     def quick(self) -> "Task":
         """This task under the quick profile (same name; its params record the profile)."""
@@ -155,16 +188,32 @@ class Task:
         if profile == "full":
             return self
         if profile == "quick":
-            overrides = self.quick_params
+            overrides = self.quick_overrides()
         elif profile in self.profiles:
             overrides = self.profiles[profile]
         else:
             raise TaskError(f"task {self.name!r} has no profile {profile!r}{did_you_mean(profile, self.profile_names())}; "
                             f"its profiles: {', '.join(self.profile_names())}")
+        from benchmark.families.params import Params
+
+        if isinstance(self.params, Params):
+            try:
+                return replace(self, params=self.params.replace(**overrides, profile=profile))
+            except TaskError as exc:
+                raise TaskError(f"task {self.name!r}, profile {profile!r}: {exc}") from None
         unknown = sorted(set(overrides) - set(self.params))
         if unknown and profile != "quick":
             raise TaskError(f"task {self.name!r}, profile {profile!r}: {unknown[0]!r} is no parameter of the task")
         return replace(self, params={**self.params, **overrides, "profile": profile})
+
+
+def _params_class(family: str):
+    """The :class:`~benchmark.families.params.Params` class of a registered family, else None."""
+    from benchmark.families import FAMILIES
+
+    if family not in FAMILIES:
+        return None
+    return getattr(FAMILIES.get(family), "params", None)
 
 
 TASKS: Registry[Task] = Registry("task")

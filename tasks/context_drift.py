@@ -14,37 +14,21 @@ baseline with non-overlapping 95 % CIs (``sense/ci_separation`` ≥ 0), both CIs
 resampling whole test words.
 """
 
+from benchmark.families.context_drift.params import ContextDriftParams
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
     Task(
         name="context_drift",
-        version="1.1",  # 1.1: sense/anchor CIs resample whole words; adjusted CIs resample each sample
+        # 1.1: sense/anchor CIs resample whole words; adjusted CIs resample each sample; 1.2: full typed params recorded
+        version="1.2",
         family="context_drift",
         description="Per-layer self-similarity, anisotropy-adjusted MEV, sense separation and drift from the static anchor",
         main_metric="sense/accuracy",
         higher_is_better=True,
         model_kinds=("contextual",),
-        params={
-            "n_words": 100,
-            "n_contexts": 8,
-            "rank_range": (100, 5_000),
-            "n_random": 1_200,
-            "n_shuffles": 20,
-            "pooling": "mean",
-            "standardize": True,
-            "batch_size": 32,
-            "decontext_batch_size": 256,
-            "n_bootstrap": 1_000,
-        },
+        params=ContextDriftParams(),  # the protocol above; --quick: ContextDriftParams.QUICK
         data_files=("datasets/contexts/senses.jsonl",),
-        quick_params={
-            "n_words": 30,
-            "n_contexts": 5,
-            "n_random": 300,
-            "n_shuffles": 5,
-            "n_bootstrap": 200,
-        },
         expectations=(
             Expectation("sense/ci_separation", minimum=0.0),
         ),

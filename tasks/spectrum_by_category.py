@@ -30,25 +30,26 @@ this file.  Protocol:
   category rankings between every model pair and scree plots.
 """
 
-from benchmark.families.spectrum_by_category.evaluate import DEFAULT_PARAMS
+from benchmark.families.spectrum_by_category.params import SpectrumParams
+from benchmark.families.spectrum_layers.params import DECONTEXTUALIZED, SpectrumLayersParams
 from benchmark.tasks import Expectation, Task, register_task
 
-_PARAMS = dict(DEFAULT_PARAMS)  # min coverage 0.8, 1,000 null draws, Holm at alpha 0.05, shipped sets on
+# SpectrumParams(): min coverage 0.8, 1,000 null draws, Holm at alpha 0.05, shipped sets on;
+# --quick (SpectrumParams.QUICK): 200 null draws, no shipped sets
 # the null is never drawn from the evaluated sets (a protocol guarantee, checked on every item)
 _NULL_IS_RANDOM_WORDS = (Expectation("null/max_pool_other_sets_share", maximum=0.05),)
 
 register_task(
     Task(
         name="spectrum_by_category",
-        version="1.1",  # 1.1: null pool excludes every evaluated set's words
+        version="1.2",  # 1.1: null pool excludes every evaluated set's words; 1.2: full typed params recorded
         family="spectrum_by_category",
         description="Singular-spectrum sharpness of word categories vs a frequency-matched null",
         main_metric="categories/median_z",
         higher_is_better=True,
         model_kinds=("static",),
-        params=_PARAMS,
+        params=SpectrumParams(),
         data_files=("datasets/categories/categories.json",),
-        quick_params={"n_null": 200, "shipped": False},
         expectations=_NULL_IS_RANDOM_WORDS,
     )
 )
@@ -60,25 +61,25 @@ register_task(
 # layer over wordfreq's 5,000 most frequent plain words, every 4th one after
 # them down to rank 50k (every frequency band then has words of no evaluated
 # set for the null), and every category and shipped-set word.
-_DECONTEXTUALIZED = {"source": "decontextualized", "max_words": 5_000, "tail_stride": 4}
 for _suffix, _view in (
     ("input", {"source": "input"}),
-    ("mid", {**_DECONTEXTUALIZED, "layer": "mid"}),
-    ("last", {**_DECONTEXTUALIZED, "layer": "last"}),
+    ("mid", {**DECONTEXTUALIZED, "layer": "mid"}),
+    ("last", {**DECONTEXTUALIZED, "layer": "last"}),
 ):
     register_task(
         Task(
             name=f"spectrum_contextual_{_suffix}",
-            version="1.2",  # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view
+            # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view;
+            # 1.3: full typed params recorded
+            version="1.3",
             family="spectrum_by_category",
             description=f"spectrum_by_category on a contextual model's {_suffix} view "
                         f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
             main_metric="categories/median_z",
             higher_is_better=True,
             model_kinds=("contextual",),
-            params={**_PARAMS, "view": _view},
+            params=SpectrumParams(view=_view),
             data_files=("datasets/categories/categories.json",),
-            quick_params={"n_null": 200, "shipped": False},
             expectations=_NULL_IS_RANDOM_WORDS,
         )
     )
@@ -88,15 +89,15 @@ for _suffix, _view in (
 register_task(
     Task(
         name="spectrum_contextual_layers",
-        version="1.1",  # 1.1: null pool of no evaluated set, wider decontextualised view
+        # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded
+        version="1.2",
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",
         higher_is_better=True,
         model_kinds=("contextual",),
-        params={**_PARAMS, "view": _DECONTEXTUALIZED},
+        params=SpectrumLayersParams(),  # the view DECONTEXTUALIZED, every layer
         data_files=("datasets/categories/categories.json",),
-        quick_params={"n_null": 200, "shipped": False},
         expectations=_NULL_IS_RANDOM_WORDS,
     )
 )

@@ -28,47 +28,21 @@ shuffled-dictionary baseline beyond both 95 % CIs
 (``baseline/shuffled/ci_separation`` ≥ 0).
 """
 
+from benchmark.families.static_contextual.params import StaticContextualParams
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
     Task(
         name="static_contextual",
-        version="1.1",  # 1.1: scaled-Procrustes scale fixed, mean cos, WordLlama words, shuffled CI separation
+        # 1.1: scaled-Procrustes scale fixed, mean cos, WordLlama words, shuffled CI separation;
+        # 1.2: full typed params recorded
+        version="1.2",
         family="static_contextual",
         description="Procrustes from a static space to every layer of a contextual model; dev-chosen layer",
         main_metric="p@1/csls",
         higher_is_better=True,
         model_kinds=("static", "contextual"),
-        params={
-            "target_vocab": 3_000,
-            "min_contexts": 2,
-            "max_contexts": 10,
-            "pooling": "mean",
-            "batch_size": 32,
-            "decontext_batch_size": 256,
-            "standardize": True,
-            "search_vocab": 10_000,
-            "n_train": 2_000,
-            "n_dev": 300,
-            "n_test": 700,
-            "min_train": 500,
-            "normalization": "unit+center+unit",
-            "csls_k": 10,
-            "ks": (1, 5, 10),
-            "isf_betas": (10.0, 20.0, 30.0, 50.0),
-            "n_bootstrap": 1_000,
-        },
-        quick_params={
-            "target_vocab": 1_200,
-            "max_contexts": 5,
-            "search_vocab": 5_000,
-            "n_train": 700,
-            "n_dev": 150,
-            "n_test": 300,
-            "min_train": 300,
-            "isf_betas": (10.0, 30.0),
-            "n_bootstrap": 200,
-        },
+        params=StaticContextualParams(),  # the protocol above; --quick: StaticContextualParams.QUICK
         expectations=(
             # at the dev-chosen layer the map beats the shuffled-dictionary baseline beyond both CIs
             Expectation("baseline/shuffled/ci_separation", minimum=0.0),

@@ -14,20 +14,20 @@ train 5,000 / dev 500 / test 1,500; with fewer shared words train shrinks
 and test stays at 1,500 (recorded in the result's sizes).
 """
 
-from benchmark.families.static_static.evaluate import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
+from benchmark.families.static_static.params import StaticStaticParams
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
     Task(
         name="static_static",
-        version="1.1",  # 1.1: scaled-Procrustes scale fixed, mean cos of mapped test pairs, WordLlama words
+        # 1.1: scaled-Procrustes scale fixed, mean cos of mapped test pairs, WordLlama words; 1.2: full typed params recorded
+        version="1.2",
         family="static_static",
         description="Orthogonal Procrustes between two static spaces; P@k under NN, CSLS, inverted softmax",
         main_metric="p@1/csls",
         higher_is_better=True,
         model_kinds=("static", "static"),
-        params={**SPLIT_PARAMS, "isf_betas": (10.0, 20.0, 30.0, 50.0)},
-        quick_params={**QUICK_SPLIT_PARAMS, "isf_betas": (10.0, 30.0)},
+        params=StaticStaticParams(),  # the protocol above; --quick: StaticStaticParams.QUICK
         # MUSE's protocol (Conneau et al. 2018): targets searched over the first 200,000 words of each space where
         # the model has them (GloVe 6B: 400k), CSLS neighbourhoods over the same spaces; `run --profile muse-200k`
         profiles={"muse-200k": {"search_vocab": 200_000}},

@@ -15,45 +15,21 @@ doubled after 2 iterations without a gain ≥ 0.001 in the objective; a stall at
 keep probability 1 stops; at most 15 iterations.
 """
 
-from benchmark.families.static_static.evaluate import QUICK_SPLIT_PARAMS, SPLIT_PARAMS
+from benchmark.families.static_static_unsupervised.params import UnsupervisedParams
 from benchmark.tasks import Expectation, Task, register_task
 
 register_task(
     Task(
         name="static_static_unsupervised",
-        version="1.0",
+        version="1.1",  # 1.1: full typed params recorded
         family="static_static_unsupervised",
         description="Unsupervised map (similarity-distribution / Gromov-Wasserstein init + self-learning) vs Procrustes",
         main_metric="p@1/csls",
         higher_is_better=True,
         model_kinds=("static", "static"),
-        params={
-            **SPLIT_PARAMS,  # the static_static test split, used for evaluation only
-            "init_vocab": 2_500,
-            "gw_vocab": 300,
-            "gw_solver": "entropic",
-            "gw_max_iter": 50,
-            "vocab_cutoff": 2_000,
-            "keep_prob": 0.25,
-            "keep_multiplier": 2.0,
-            "patience": 2,
-            "threshold": 1e-3,
-            "max_iterations": 15,
-            "n_seeds": 3,
-            "criterion_vocab": 10_000,
-            "success_threshold": 0.05,
-            "graph_vocab": 1_000,
-            "graph_k": 10,
-            "predictor_pairs": 1_000,
-        },
-        quick_params={
-            **QUICK_SPLIT_PARAMS,
-            "init_vocab": 1_500,
-            "gw_vocab": 200,
-            "vocab_cutoff": 1_500,
-            "max_iterations": 10,
-            "n_seeds": 2,
-        },
+        # the static_static test split (used for evaluation only), then the protocol above;
+        # --quick: UnsupervisedParams.QUICK
+        params=UnsupervisedParams(),
         expectations=(
             Expectation("p@1/csls", minimum=0.5, models=("word2vec-gnews", "spacy-md-300")),
         ),

@@ -58,10 +58,13 @@ class TaskFamily:
     """A :class:`Family` assembled from functions (how the built-in families are declared).
 
     ``render_across_tasks(results)``, when given, renders one page over the Results of all the
-    family's tasks (``tasks/<family>__across_tasks.md``).
+    family's tasks (``tasks/<family>__across_tasks.md``).  ``params``, when given, is the family's
+    :class:`~benchmark.families.params.Params` class: a task's ``params`` mapping is built through it
+    (unknown keys and bad values are refused at registration); a family without one gets the mapping.
     """
 
     evaluate: Callable[..., Measurement]
     render: Callable[[Sequence["Result"], Path | None], str]
     summary: "Summary"
     render_across_tasks: Callable[[Sequence["Result"]], str] | None = None
+    params: type | None = None

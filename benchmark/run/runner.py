@@ -161,7 +161,7 @@ def is_current(path: Path, item: Item, seed: int) -> bool:
     return (
         stored.task_version == item.task.version
         and stored.seed == seed
-        and stored.params == _jsonable(dict(item.task.params))
+        and stored.params == item.task.params_dict()
     )
 
 
@@ -179,7 +179,7 @@ def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
     t0 = time.perf_counter()
     common = dict(task=task.name, task_version=task.version, family=task.family, models=list(item.models),
                   seed=seed, main_metric=task.main_metric, higher_is_better=task.higher_is_better,
-                  params=_jsonable(dict(task.params)), provenance=provenance())
+                  params=task.params_dict(), provenance=provenance())
     models = []
     try:
         for name in item.models:

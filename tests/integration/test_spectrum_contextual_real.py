@@ -50,9 +50,10 @@ def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     # a sparser frequency tail than the default view (every 12th word past the top 2,000 instead of every 4th
     # past 5,000): the extraction into the empty temp cache stays at minutes on 2 cores
     view = {"max_words": 2_000, "tail_stride": 12}
-    items = [Item(replace(t, params={**t.params, "n_null": N_NULL,
-                                     **({"view": {**t.params["view"], **view}} if t.params["view"].get("source")
-                                        == "decontextualized" else {})}), (model,)) for t in tasks]
+    items = [Item(replace(t, params=t.params.replace(n_null=N_NULL,
+                                                     **({"view": {**t.params.view, **view}}
+                                                        if t.params.view.get("source") == "decontextualized"
+                                                        else {}))), (model,)) for t in tasks]
     out = tmp_path / "lb"
     t0 = time.perf_counter()
     run(items, out_dir=out, seed=0, progress=False)

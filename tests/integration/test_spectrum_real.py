@@ -29,7 +29,7 @@ MIN_SHIPPED = {"glove-6b-50d": 40, "spacy-md-300": 25, "word2vec-gnews": 30, "wo
 @pytest.fixture(scope="module")
 def reduced_task():
     task = get_task("spectrum_by_category")
-    return replace(task, params={**task.params, "n_null": N_NULL})
+    return replace(task, params=task.params.replace(n_null=N_NULL))
 
 
 @pytest.fixture(scope="module")

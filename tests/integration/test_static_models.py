@@ -45,8 +45,8 @@ def test_wordllama_word_start_pieces_only():
 
 @pytest.fixture(scope="module")
 def reduced_task():
-    return replace(get_task("static_static"), params={**get_task("static_static").params,
-                                                       "n_bootstrap": 200, "isf_betas": (10.0, 30.0)})
+    return replace(get_task("static_static"), params=get_task("static_static").params.replace(
+        n_bootstrap=200, isf_betas=(10.0, 30.0)))
 
 
 @pytest.mark.parametrize("pair", [("word2vec-gnews", "spacy-md-300"), ("glove-6b-50d", "spacy-md-300")])

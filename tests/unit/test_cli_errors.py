@@ -119,7 +119,7 @@ def _result(models, value, low=None, high=None, task="t"):
     from benchmark.tasks import get_task
 
     return Result(task=task, task_version="1", family="static_static", models=list(models), metrics=metrics,
-                  seed=0, status="measured", main_metric="p@1/csls", params=dict(get_task("static_static").params))
+                  seed=0, status="measured", main_metric="p@1/csls", params=get_task("static_static").params_dict())
 
 
 # --------------------------------------------------------------------------- compare

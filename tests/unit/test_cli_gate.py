@@ -25,7 +25,7 @@ def result(models, value, low=None, high=None, higher=True):
         metrics.update({"p@1/csls:ci_low": low, "p@1/csls:ci_high": high})
     return Result(task="t", task_version="1", family="static_static", models=list(models), metrics=metrics,
                   seed=0, status="passed", main_metric="p@1/csls", higher_is_better=higher,
-                  params=dict(get_task("static_static").params))
+                  params=get_task("static_static").params_dict())
 
 
 def test_regression_needs_tolerance_and_ci():
@@ -194,7 +194,7 @@ def test_example_workflow_parses_and_uses_valid_commands():
 def test_results_validate_against_schema(toy_models, toy_task, tmp_path):
     from benchmark.run.runner import plan_items, run
 
-    run(plan_items([replace(toy_task, params={**toy_task.params, "n_bootstrap": 50})],
+    run(plan_items([replace(toy_task, params=toy_task.params.replace(n_bootstrap=50))],
                    ["toy-source", "toy-target"])[:1], out_dir=tmp_path, progress=False)
     files = list((tmp_path / "results").glob("*.json")) + list((REPO / "leaderboard" / "results").glob("*.json"))
     assert files

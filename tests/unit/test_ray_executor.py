@@ -26,7 +26,7 @@ def _tables(out):
 
 
 def test_a_ray_run_gives_the_local_run_s_results_and_tables(toy_models, toy_task, tmp_path):
-    second = replace(toy_task, params={**toy_task.params, "n_bootstrap": 50})  # same name: another profile
+    second = replace(toy_task, params=toy_task.params.replace(n_bootstrap=50))  # same name: another profile
     items = plan_items([toy_task], ["toy-source", "toy-target"])
     assert len(items) == 2
     local = run(items, out_dir=tmp_path / "local", seed=0, progress=False)

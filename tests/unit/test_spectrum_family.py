@@ -80,7 +80,7 @@ def _result(task, models, m, seed=0) -> Result:
     return Result(
         task=task.name, task_version=task.version, family=task.family, models=list(models),
         metrics=m.metrics, seed=seed, status="passed", main_metric=task.main_metric,
-        sizes=m.sizes, details=json.loads(json.dumps(m.details)), params=json.loads(json.dumps(dict(task.params))),
+        sizes=m.sizes, details=json.loads(json.dumps(m.details)), params=task.params_dict(),
     )
 
 
@@ -334,14 +334,11 @@ def test_registered_task():
     from benchmark.tasks import get_task
 
     task = get_task("spectrum_by_category")
-    assert task.model_kinds == ("static",) and task.params["n_null"] >= 1000
-    assert task.main_metric == "categories/median_z" and task.params["min_coverage"] == 0.8
+    assert task.model_kinds == ("static",) and task.params.n_null >= 1000
+    assert task.main_metric == "categories/median_z" and task.params.min_coverage == 0.8
     quick = task.quick()
-    assert quick.params["profile"] == "quick" and quick.name == task.name
-    assert set(task.quick_params) <= set(fam.DEFAULT_PARAMS), "a quick override names no parameter of the family"
-    for key, value in task.quick_params.items():
-        assert quick.params[key] == value != task.params.get(key, fam.DEFAULT_PARAMS[key])
-    fam._params(quick.params)  # the quick profile passes the family's validation
+    assert quick.params.profile == "quick" and quick.name == task.name
+    assert quick.params.n_null == 200 < task.params.n_null and not quick.params.shipped and task.params.shipped
 
 
 def test_empty_rho_cells_say_why():

@@ -143,7 +143,7 @@ def test_bad_models_and_views_are_named_errors(layer_run, tmp_path):
     with pytest.raises(TaskError, match="needs a contextual model"):
         fam.evaluate(task, [static], seed=0)
     with pytest.raises(TaskError, match="measures every layer; drop 'layer'"):
-        fam.evaluate(_task(task.params["categories_file"], view={"source": "decontextualized", "layer": 2}),
+        fam.evaluate(_task(task.params.categories_file, view={"source": "decontextualized", "layer": 2}),
                      [FakeContextual()], seed=0)
     nothing = tmp_path / "none.json"
     nothing.write_text(json.dumps({"schema_version": 1, "categories": {
@@ -156,7 +156,7 @@ def _result(task, m) -> Result:
     return Result(
         task=task.name, task_version=task.version, family=task.family, models=["fake-contextual"],
         metrics=m.metrics, seed=0, status="passed", main_metric=task.main_metric, sizes=m.sizes,
-        details=json.loads(json.dumps(m.details)), params=json.loads(json.dumps(dict(task.params))),
+        details=json.loads(json.dumps(m.details)), params=task.params_dict(),
     )
 
 
@@ -181,6 +181,6 @@ def test_registered_task():
 
     task = get_task("spectrum_contextual_layers")
     assert task.family == "spectrum_layers" and task.model_kinds == ("contextual",)
-    assert task.main_metric == fam.MAIN_METRIC and task.params["n_null"] >= 1000
-    assert "layer" not in task.params["view"]
-    assert task.quick().params["n_null"] < task.params["n_null"]
+    assert task.main_metric == fam.MAIN_METRIC and task.params.n_null >= 1000
+    assert "layer" not in task.params.view
+    assert task.quick().params.n_null < task.params.n_null

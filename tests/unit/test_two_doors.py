@@ -74,7 +74,7 @@ def _both_doors(pytester, monkeypatch, tmp_path, *, quick: bool):
 
 def test_full_profile_same_result_through_both_doors(pytester, monkeypatch, tmp_path):
     result = _both_doors(pytester, monkeypatch, tmp_path, quick=False)
-    assert "profile" not in result["params"] and result["params"]["n_bootstrap"] == 60
+    assert result["params"]["profile"] == "full" and result["params"]["n_bootstrap"] == 60
 
 
 def test_quick_profile_same_result_through_both_doors(pytester, monkeypatch, tmp_path):

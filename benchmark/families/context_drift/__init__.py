@@ -68,5 +68,7 @@ the corpus words and the random groups each on their own."""
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.context_drift import evaluate, render
+from benchmark.families.context_drift.params import ContextDriftParams
 
-FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY,
+                    params=ContextDriftParams)

@@ -23,10 +23,10 @@ from benchmark.scoring.normalize import unit_rows
 
 # ------------------------------------------------------------------ data
 def drift_words(corpus, p) -> list[str]:
-    lo, hi = p["rank_range"]
-    k = p["n_contexts"]
+    lo, hi = p.rank_range
+    k = p.n_contexts
     cand = [w for w in reference_words()[lo:hi] if len(w) >= 3 and len(corpus.index.get(w, ())) >= k]
-    n = min(p["n_words"], len(cand))
+    n = min(p.n_words, len(cand))
     if n < 2:
         raise DataFormatError(None, f"only {len(cand)} words of ranks {lo}-{hi} have {k} corpus contexts")
     return [cand[(i * len(cand)) // n] for i in range(n)]
@@ -46,11 +46,11 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     ctx = require_contextual(ctx, task.name)
     corpus = load_corpus()
     words = drift_words(corpus, p)
-    contexts = mine_contexts(words, corpus, p["n_contexts"])
-    k = p["n_contexts"]
+    contexts = mine_contexts(words, corpus, p.n_contexts)
+    k = p.n_contexts
     drift_occ = [o for w in words for o in contexts[w]]
     drift_sentences = list(dict.fromkeys(o[0] for o in drift_occ))
-    draws = random_occurrences(drift_sentences, p["n_random"], seed=seed)
+    draws = random_occurrences(drift_sentences, p.n_random, seed=seed)
     groups = random_groups([d[0] for d in draws], [d[1] for d in draws], k)
 
     senses = load_senses()
@@ -62,10 +62,10 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         raise DataFormatError(None, f"sense words with a single sense: {', '.join(bad)}")
 
     occ = drift_occ + [(s, a, b) for _, s, a, b in draws] + [s.occurrence for s in senses]
-    vectors = ctx.embed_occurrences(occ, layers=None, pooling=p["pooling"], batch_size=p["batch_size"])
+    vectors = ctx.embed_occurrences(occ, layers=None, pooling=p.pooling, batch_size=p.batch_size)
     anchor_words = list(dict.fromkeys(sense_words + words))
-    anchors = ctx.decontextualized(anchor_words, leading_space=True, pooling=p["pooling"],
-                                   batch_size=p["decontext_batch_size"])
+    anchors = ctx.decontextualized(anchor_words, leading_space=True, pooling=p.pooling,
+                                   batch_size=p.decontext_batch_size)
     n_layers = vectors.shape[1]
     n_d, n_r = len(drift_occ), len(draws)
     D = vectors[:n_d].reshape(len(words), k, n_layers, -1)
@@ -79,7 +79,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     sense_idx = {w: np.array(by_word[w]) for w in sense_words}
     sense_lab = {w: np.array([label_names[w].index(senses[i].sense) for i in by_word[w]]) for w in sense_words}
     rng = np.random.default_rng(seed + 1)
-    shuffles = {w: [rng.permutation(sense_lab[w]) for _ in range(p["n_shuffles"])] for w in sense_words}
+    shuffles = {w: [rng.permutation(sense_lab[w]) for _ in range(p.n_shuffles)] for w in sense_words}
     test_occ = np.concatenate([sense_idx[w] for w in test_words])
     dev_occ = np.concatenate([sense_idx[w] for w in dev_words])
 
@@ -88,7 +88,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         it = ethayarajh(D[:, :, layer], R[:, layer], groups)
         Rl = R[:, layer].astype(np.float64)
         mu = Rl.mean(axis=0)
-        sd = Rl.std(axis=0) if p["standardize"] else np.ones_like(mu)
+        sd = Rl.std(axis=0) if p.standardize else np.ones_like(mu)
         sd = np.where(sd > 0, sd, 1.0)
         Z = unit_rows((Sv[:, layer] - mu) / sd)
         A = unit_rows((anchors[:, layer] - mu) / sd)
@@ -139,7 +139,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         })
 
     best = int(np.argmax([pt["dev/sense/accuracy"] for pt in layers]))  # first best on ties
-    it, nb = items[best], p["n_bootstrap"]
+    it, nb = items[best], p.n_bootstrap
     metrics = {key: value for key, value in layers[best].items() if key not in ("layer",)}
 
     test_occ_word = [senses[i].word for i in test_occ]

@@ -55,6 +55,8 @@ correlations of the category rankings and scree plots."""
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.spectrum_by_category import evaluate, render
+from benchmark.families.spectrum_by_category.params import SpectrumParams
 
 FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY,
-                    render_across_tasks=render.render_across_tasks)
+                    render_across_tasks=render.render_across_tasks,
+                    params=SpectrumParams)

@@ -15,6 +15,7 @@ from benchmark.data.categories import CategorySet, load_categories, load_shipped
 from benchmark.data.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families.base import Measurement
+from benchmark.families.spectrum_by_category.params import SpectrumParams
 from benchmark.resources import dataset_path
 from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import (
@@ -35,20 +36,8 @@ MAIN_METRIC = "sigma1_share"  # sharpness is the z of this metric against the nu
 NULL_DRAWS = NullDrawMemo()
 
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "min_coverage": 0.8,
-    "min_words": 3,
-    "n_null": 1000,
-    "top_k": 3,
-    "center": True,
-    "alpha": 0.05,
-    "correction": "holm",
-    "frequency_bins": 10,
-    "min_pool_ratio": 2.0,
-    "shipped": True,
-    "categories_file": "datasets/categories/categories.json",
-    "view": {},
-}
+#: The defaults of :class:`SpectrumParams` as a Result records them (the renderers fill older Results with them).
+DEFAULT_PARAMS: dict[str, Any] = SpectrumParams().as_dict()
 
 
 CURVE_DECIMALS = 6
@@ -58,11 +47,11 @@ CURVE_DECIMALS = 6
 NULL_DETAIL_METRICS = ("sigma1_share", "effective_rank")
 
 
-def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddings:
+def static_view(model, params: SpectrumParams | Mapping[str, Any] | None = None) -> StaticEmbeddings:
     """The :class:`StaticEmbeddings` this family measures for ``model``.
 
     A static model is its own view.  Any other model plugs in by providing a
-    ``static_embeddings(**view)`` method (``view`` = ``params["view"]``, e.g.
+    ``static_embeddings(**view)`` method (``view`` = ``params.view``, e.g.
     ``{"layer": 6}``) that returns a :class:`StaticEmbeddings`: a contextual
     model's input embeddings or one layer's decontextualised word vectors.
     """
@@ -70,11 +59,12 @@ def static_view(model, params: Mapping[str, Any] | None = None) -> StaticEmbeddi
         return model
     provider = getattr(model, "static_embeddings", None)
     if callable(provider):
-        view = dict((params or {}).get("view") or {})
+        p = _params(params or {})
+        view = dict(p.view)
         if view.get("source") == "decontextualized":
             # every word of our categories, controls and the shipped sets is embedded too, whatever its
             # tokenisation; always the same list, so that every task shares one extraction
-            sets = {**load_categories(_categories_path(_params(params or {}))), **load_shipped_categories()}
+            sets = {**load_categories(_categories_path(p)), **load_shipped_categories()}
             view["extra_words"] = sorted({w for cat in sets.values() for w in cat.words})
         emb = provider(**view)
         if not isinstance(emb, StaticEmbeddings):
@@ -224,7 +214,7 @@ def measure_set(
     emb: StaticEmbeddings,
     cat: CategorySet,
     pool: Pool,
-    params: Mapping[str, Any],
+    params: SpectrumParams,
     *,
     seed: int,
     match: dict,
@@ -257,17 +247,17 @@ def measure_set(
         entry.update(status="skipped", reason=reason)
         return entry, None
 
-    if coverage < params["min_coverage"]:
+    if coverage < params.min_coverage:
         shown = ", ".join(m["missing"][:8]) + (" …" if len(m["missing"]) > 8 else "")
         return skip(
-            f"coverage {coverage:.2f} < {params['min_coverage']:.2f} "
+            f"coverage {coverage:.2f} < {params.min_coverage:.2f} "
             f"({len(m['keys'])}/{n_words} words found; missing: {shown})"
         )
-    if n < max(3, int(params["min_words"])):
-        return skip(f"only {n} distinct vector rows found (need {max(3, int(params['min_words']))})")
+    if n < max(3, int(params.min_words)):
+        return skip(f"only {n} distinct vector rows found (need {max(3, int(params.min_words))})")
     E = emb.vectors[np.asarray(m["rows"], dtype=np.intp)]
-    top_k = int(params["top_k"])
-    center = bool(params["center"])
+    top_k = int(params.top_k)
+    center = bool(params.center)
     try:
         sigma = singular_spectrum(E, center=center)
         summary = summarize_spectrum(sigma, top_k=top_k, shape=E.shape)
@@ -278,13 +268,13 @@ def measure_set(
     pool_rows, pool_ranks = pool.rows, pool.ranks
     try:
         fm = frequency_matched_sampler(
-            pool_ranks, target_ranks, bins=int(params["frequency_bins"]),
-            min_pool_ratio=float(params["min_pool_ratio"]),
+            pool_ranks, target_ranks, bins=int(params.frequency_bins),
+            min_pool_ratio=float(params.min_pool_ratio),
         )
     except ShapeError as exc:
         return skip(f"no frequency-matched null: {exc}")
     set_seed = _sub_seed(seed, cat.name)
-    n_null = int(params["n_null"])
+    n_null = int(params.n_null)
     key = draws_key(set_seed, n, n_null, len(emb), pool_rows, fm.bin_edges, fm.target_counts, fm.pool_bins)
     draws = NULL_DRAWS.get(key, lambda: draw_indices(len(emb), n, n_null, seed=set_seed,
                                                      sampler=lambda rng: pool_rows[fm(rng)]))
@@ -317,19 +307,13 @@ def measure_set(
     return entry, curves_null
 
 
-def _params(task_params: Mapping[str, Any]) -> dict[str, Any]:
-    p = {**DEFAULT_PARAMS, **dict(task_params)}
-    if p["correction"] not in ("holm", "none"):
-        raise TaskError(f"spectrum_by_category: correction must be 'holm' or 'none', got {p['correction']!r}")
-    if not 0 < float(p["min_coverage"]) <= 1:
-        raise TaskError(f"spectrum_by_category: min_coverage must be in (0, 1], got {p['min_coverage']!r}")
-    if int(p["n_null"]) < 2:
-        raise TaskError(f"spectrum_by_category: n_null must be ≥ 2, got {p['n_null']!r}")
-    return p
+def _params(task_params: SpectrumParams | Mapping[str, Any]) -> SpectrumParams:
+    """The typed parameters (a mapping is read through :class:`SpectrumParams`, which validates it)."""
+    return task_params if isinstance(task_params, SpectrumParams) else SpectrumParams.from_dict(task_params)
 
 
-def _categories_path(p: Mapping[str, Any]) -> Path:
-    path = Path(p["categories_file"])
+def _categories_path(p: SpectrumParams) -> Path:
+    path = Path(p.categories_file)
     if path.is_absolute():
         return path
     if path.parts[:1] == ("datasets",):  # the shipped datasets, wherever the package is installed
@@ -342,11 +326,12 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     return evaluate_embeddings(static_view(model, task.params), task.params, seed=seed)
 
 
-def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *, seed: int) -> Measurement:
+def evaluate_embeddings(emb: StaticEmbeddings, task_params: SpectrumParams | Mapping[str, Any], *,
+                        seed: int) -> Measurement:
     """Measure every category, control and shipped set of one embedding space."""
     p = _params(task_params)
     ours = load_categories(_categories_path(p))
-    shipped = load_shipped_categories() if p["shipped"] else {}
+    shipped = load_shipped_categories() if p.shipped else {}
     evaluated = {**ours, **shipped}
     matches = {name: match_words(emb, cat.words, fold_case=cat.kind != "control") for name, cat in evaluated.items()}
     pool = build_pool(emb, exclude_rows=sorted({r for m in matches.values() for r in m["rows"]}))
@@ -363,10 +348,10 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
         if curves is not None:
             curves_by_size.setdefault(entry["n"], []).append(curves)
 
-    alpha = float(p["alpha"])
+    alpha = float(p.alpha)
     for kind in ("semantic", "shipped"):
         ok = {k: e["p"] for k, e in sets.items() if e["kind"] == kind and e["status"] == "ok"}
-        adjusted = holm(ok) if p["correction"] == "holm" else dict(ok)
+        adjusted = holm(ok) if p.correction == "holm" else dict(ok)
         for k, v in adjusted.items():
             sets[k]["p_adjusted"] = float(v)
             sets[k]["sharper_than_null"] = bool(v < alpha)
@@ -385,7 +370,7 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
         }
 
     metrics = _metrics(sets, gaussian, p)
-    claim = claim_summary(metrics, p)
+    claim = claim_summary(metrics, p.as_dict())
     details = {
         "main_sharpness": f"z of {MAIN_METRIC} vs the frequency-matched null (positive = sharper)",
         "model": {"name": emb.name, "dim": emb.dim, "n_words": len(emb), "source": emb.source},
@@ -401,7 +386,7 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
     sizes = {
         "dim": emb.dim,
         "pool": int(len(pool.rows)),
-        "n_null": int(p["n_null"]),
+        "n_null": int(p.n_null),
         "categories_total": sum(1 for e in sets.values() if e["kind"] == "semantic"),
         "categories_covered": len(semantic_ok),
         "shipped_total": sum(1 for e in sets.values() if e["kind"] == "shipped"),
@@ -410,11 +395,11 @@ def evaluate_embeddings(emb: StaticEmbeddings, task_params: Mapping[str, Any], *
     return Measurement(metrics=metrics, sizes=sizes, details=details)
 
 
-def _gaussian_control(n: int, d: int, seed: int, p: Mapping[str, Any]) -> dict:
+def _gaussian_control(n: int, d: int, seed: int, p: SpectrumParams) -> dict:
     rng = np.random.default_rng(_sub_seed(seed, "control:gaussian"))
     G = rng.standard_normal((n, d))
-    sigma = singular_spectrum(G, center=bool(p["center"]))
-    summary = summarize_spectrum(sigma, top_k=int(p["top_k"]), shape=G.shape)
+    sigma = singular_spectrum(G, center=bool(p.center))
+    summary = summarize_spectrum(sigma, top_k=int(p.top_k), shape=G.shape)
     return {"n": n, "d": d, "metrics": summary.metrics(), "sigma": _round_curve(sigma / sigma[0])}
 
 
@@ -439,9 +424,9 @@ def _set_values(e: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
-def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> dict[str, float]:
+def _metrics(sets: Mapping[str, dict], gaussian: dict, p: SpectrumParams) -> dict[str, float]:
     """Headline metrics: aggregates over the categories and shipped sets, the controls, the null."""
-    out: dict[str, float] = {"null/n_draws": float(p["n_null"])}
+    out: dict[str, float] = {"null/n_draws": float(p.n_null)}
     out.update({f"controls/{name}/{k}": v for name, e in sets.items() if e["kind"] == "control"
                 for k, v in _set_values(e).items()})
     for k in (*_SET_METRICS, "zero_tail"):
@@ -449,7 +434,7 @@ def _metrics(sets: Mapping[str, dict], gaussian: dict, p: Mapping[str, Any]) -> 
     shares = [e["frequency_match"]["pool_other_sets_share"] for e in sets.values() if e["status"] == "ok"]
     out["null/max_pool_other_sets_share"] = float(max(shares)) if shares else 0.0
 
-    alpha = float(p["alpha"])
+    alpha = float(p.alpha)
     for kind, head in (("semantic", "categories"), ("shipped", "shipped")):
         entries = [e for e in sets.values() if e["kind"] == kind]
         ok = [e for e in entries if e["status"] == "ok"]

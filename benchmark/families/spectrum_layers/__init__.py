@@ -22,5 +22,7 @@ The sharpest layer is reported as a description of the curve, not as a score."""
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.spectrum_layers import evaluate, render
+from benchmark.families.spectrum_layers.params import SpectrumLayersParams
 
-FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY,
+                    params=SpectrumLayersParams)

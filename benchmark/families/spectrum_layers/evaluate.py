@@ -11,15 +11,14 @@ from benchmark.adapters.base import require_contextual
 from benchmark.errors import TaskError
 from benchmark.families.base import Measurement
 from benchmark.families.spectrum_by_category import evaluate as per_space
+from benchmark.families.spectrum_layers.params import DECONTEXTUALIZED, SpectrumLayersParams
 from benchmark.scoring.stats import spearman_rho
 
 MAIN_METRIC = "layers/mean_median_z"
 
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    **per_space.DEFAULT_PARAMS,
-    "view": {"source": "decontextualized", "max_words": 5_000, "tail_stride": 4},
-}
+#: The defaults of :class:`SpectrumLayersParams` as a Result records them.
+DEFAULT_PARAMS: dict[str, Any] = SpectrumLayersParams().as_dict()
 
 
 #: Per-space metrics kept for every layer (``layer/<l>/<name>``).
@@ -56,8 +55,8 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     (model,) = models
     model = require_contextual(model, task.name)
     n_layers = model.num_layers
-    params = {**DEFAULT_PARAMS, **dict(task.params)}
-    view = {**DEFAULT_PARAMS["view"], **dict(params.get("view") or {})}
+    params = task.params
+    view = {**DECONTEXTUALIZED, **dict(params.view)}
     if "layer" in view:
         raise TaskError(f"task {task.name!r}: spectrum_layers measures every layer; drop 'layer' from its view")
 
@@ -69,7 +68,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     layer_metrics: dict[str, dict[str, float]] = {}  # layer → per-layer values (details, not headline metrics)
     max_share = 0.0
     for layer in range(n_layers):
-        layer_params = {**params, "view": {**view, "layer": layer}}
+        layer_params = params.replace(view={**view, "layer": layer})
         try:
             emb = per_space.static_view(model, layer_params)
             meas = per_space.evaluate_embeddings(emb, layer_params, seed=seed)
@@ -116,7 +115,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         "layers/max_median_z": float(np.nanmax(medians)),
         "layers/sharpest": float(finite[np.argmax(medians[finite])]),
         "layers/n_claim_holds": float(sum(v["claim"] == "holds" for v in layers.values())),
-        "null/n_draws": float(params["n_null"]),
+        "null/n_draws": float(params.n_null),
         "null/max_pool_other_sets_share": max_share,
     })
     details = {
@@ -126,6 +125,6 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         "skipped": skipped,
         "layer_metrics": layer_metrics,
     }
-    sizes = {"layers": n_layers, "n_null": int(params["n_null"]),
+    sizes = {"layers": n_layers, "n_null": int(params.n_null),
              "categories_covered_layer0": int(layer_metrics["0"].get("categories/n_covered", 0))}
     return Measurement(metrics=metrics, sizes=sizes, details=details)

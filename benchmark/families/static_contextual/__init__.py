@@ -59,5 +59,7 @@ One item = an ordered pair (static model → contextual model).  Protocol:
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.static_contextual import evaluate, render
+from benchmark.families.static_contextual.params import StaticContextualParams
 
-FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY,
+                    params=StaticContextualParams)

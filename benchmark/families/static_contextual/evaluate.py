@@ -40,22 +40,22 @@ def contextual_word_set(ctx, corpus, p):
     known = set(reference_words())
     words = []
     for w in ranked.words:
-        if w in known and len(corpus.index.get(w, ())) >= p["min_contexts"]:
+        if w in known and len(corpus.index.get(w, ())) >= p.min_contexts:
             words.append(w)
-            if len(words) == p["target_vocab"]:
+            if len(words) == p.target_vocab:
                 break
     if not words:
-        raise ShapeError(f"model {ctx.name!r}: no single-token plain word has {p['min_contexts']} corpus contexts")
-    contexts = mine_contexts(words, corpus, p["max_contexts"], quota=p["min_contexts"])
+        raise ShapeError(f"model {ctx.name!r}: no single-token plain word has {p.min_contexts} corpus contexts")
+    contexts = mine_contexts(words, corpus, p.max_contexts, quota=p.min_contexts)
     return emb, words, contexts, ranked.words
 
 
 def extract(ctx, words, contexts, p) -> dict[str, np.ndarray]:
     """float32 arrays (n_words, n_layers, dim) per variant, through the model's disk cache."""
-    decontext = ctx.decontextualized(words, leading_space=True, pooling=p["pooling"],
-                                     batch_size=p["decontext_batch_size"])
-    got, pooled = ctx.context_pooled({w: contexts[w] for w in words}, max_contexts=p["max_contexts"],
-                                     layers=None, pooling=p["pooling"], batch_size=p["batch_size"])
+    decontext = ctx.decontextualized(words, leading_space=True, pooling=p.pooling,
+                                     batch_size=p.decontext_batch_size)
+    got, pooled = ctx.context_pooled({w: contexts[w] for w in words}, max_contexts=p.max_contexts,
+                                     layers=None, pooling=p.pooling, batch_size=p.batch_size)
     if list(got) != list(words):  # every word has >= min_contexts >= 1 contexts
         raise ShapeError(f"model {ctx.name!r}: context pooling lost words")  # pragma: no cover
     return {"pooled": pooled, "decontextualized": decontext}
@@ -69,17 +69,17 @@ def _space(name: str, words, vectors, revision: str) -> StaticEmbeddings:
 def _sub_task(task) -> Task:
     return Task(name=f"{task.name}:layer", version=task.version, family="static_static",
                 description="one layer of " + task.name, main_metric="p@1/csls",
-                params={k: task.params[k] for k in STATIC_KEYS})
+                params={k: getattr(task.params, k) for k in STATIC_KEYS})
 
 
 # ------------------------------------------------------------------ per layer
 def layer_curve(S, X, split, T, p) -> dict[str, float]:
     """Dev P@1 CSLS (the layer choice), test P@1 NN/CSLS, mean cos of mapped test pairs and residual."""
-    k = p["csls_k"]
+    k = p.csls_k
     pos_s, pos_t = S.position, T.position
     rows = {name: (np.array([pos_s[w] for w in ws], dtype=np.int64), np.array([pos_t[w] for w in ws], dtype=np.int64))
             for name, ws in (("train", split.train), ("dev", split.dev), ("test", split.test))}
-    Y = normalize(T.vectors, p["normalization"])
+    Y = normalize(T.vectors, p.normalization)
     fit = orthogonal_procrustes(X[rows["train"][0]], Y[rows["train"][1]])
     mapped = fit.transform(X).astype(np.float32)
     targets = Y.astype(np.float32)
@@ -106,27 +106,27 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     arrays["input"] = emb.vectors[[emb.index(w) for w in words]][:, None, :]
     n_layers = arrays["pooled"].shape[1]
 
-    S = search_space(static, p["search_vocab"])
-    X = normalize(S.vectors, p["normalization"])
-    first = search_space(_space(ctx.name, words, arrays["input"][:, 0], ctx.revision), p["search_vocab"])
-    split = identity_dictionary(S, first, n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"],
-                                min_train=p["min_train"], seed=seed)
+    S = search_space(static, p.search_vocab)
+    X = normalize(S.vectors, p.normalization)
+    first = search_space(_space(ctx.name, words, arrays["input"][:, 0], ctx.revision), p.search_vocab)
+    split = identity_dictionary(S, first, n_train=p.n_train, n_dev=p.n_dev, n_test=p.n_test,
+                                min_train=p.min_train, seed=seed)
 
     def target(variant: str, layer: int, raw: bool = False) -> StaticEmbeddings:
         V = arrays[variant][:, layer]
-        if p["standardize"] and not raw:
+        if p.standardize and not raw:
             V = standardize(V)
         return _space(f"{ctx.name}[{variant}@{layer}]", words, V, ctx.revision)
 
     curves: dict[str, list[dict]] = {}
     chosen: dict[str, int] = {}
     runs = [(v, v, False) for v in (*VARIANTS, "input")]
-    if p["standardize"]:
+    if p.standardize:
         runs.append(("pooled_raw", "pooled", True))
     for name, variant, raw in runs:
         points = []
         for layer in range(arrays[variant].shape[1]):
-            T = search_space(target(variant, layer, raw), p["search_vocab"])
+            T = search_space(target(variant, layer, raw), p.search_vocab)
             points.append({"layer": layer, **layer_curve(S, X, split, T, p)})
         curves[name] = points
         dev = [pt["dev/p@1/csls"] for pt in points]
@@ -160,9 +160,9 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         "pooled_raw_layer": chosen.get("pooled_raw"),
         "layer_rule": "hidden_states[l]; 0 = embedding output; chosen by dev P@1 CSLS (first best)",
         "curves": curves,
-        "contexts": {**corpus.describe(), "max_contexts": p["max_contexts"],
-                     "min_contexts": p["min_contexts"], "mean_per_word": float(n_ctx.mean()),
-                     "words_with_max": int((n_ctx >= p["max_contexts"]).sum())},
+        "contexts": {**corpus.describe(), "max_contexts": p.max_contexts,
+                     "min_contexts": p.min_contexts, "mean_per_word": float(n_ctx.mean()),
+                     "words_with_max": int((n_ctx >= p.max_contexts).sum())},
         "contextual_single_token_words": len(single),
         "architecture": getattr(ctx, "architecture", "?"),
     })

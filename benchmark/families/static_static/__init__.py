@@ -22,5 +22,7 @@ Protocol (one item = an ordered pair source → target):
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.static_static import evaluate, render
+from benchmark.families.static_static.params import StaticStaticParams
 
-FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render, summary=render.SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render, summary=render.SUMMARY,
+                    params=StaticStaticParams)

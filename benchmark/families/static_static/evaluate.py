@@ -7,6 +7,7 @@ import numpy as np
 from benchmark.data.vocabulary import identity_dictionary, search_space
 from benchmark.errors import ShapeError
 from benchmark.families.base import Measurement, put_ci
+from benchmark.families.static_static.params import SplitParams
 from benchmark.scoring import (
     bootstrap_ci,
     csls_penalty,
@@ -24,22 +25,9 @@ from benchmark.scoring import (
     rsa,
 )
 
-#: The protocol's search spaces, dictionary split, normalisation and retrieval settings: every task that
-#: evaluates on the static_static test split (static_static, static_static_unsupervised) starts from these.
-SPLIT_PARAMS = {
-    "search_vocab": 50_000,
-    "n_train": 5_000,
-    "n_dev": 500,
-    "n_test": 1_500,
-    "min_train": 500,
-    "normalization": "unit+center+unit",
-    "csls_k": 10,
-    "ks": (1, 5, 10),
-    "n_bootstrap": 1_000,
-}
-
-
-QUICK_SPLIT_PARAMS = {"search_vocab": 20_000, "n_train": 2_000, "n_test": 1_000, "n_bootstrap": 200}
+#: The protocol's search spaces, dictionary split, normalisation and retrieval settings (the defaults of
+#: :class:`SplitParams`, as a Result records them).
+SPLIT_PARAMS = SplitParams().as_dict()
 
 
 def _residual_ci(mapped, Y, seed, n_boot):
@@ -61,20 +49,20 @@ def split_spaces(models, p, seed: int):
     static_static test split (static_static, static_static_unsupervised) starts here.
     """
     source_model, target_model = models
-    S = search_space(source_model, p["search_vocab"])
-    T = search_space(target_model, p["search_vocab"])
+    S = search_space(source_model, p.search_vocab)
+    T = search_space(target_model, p.search_vocab)
     split = identity_dictionary(
         S, T,
-        n_train=p["n_train"], n_dev=p["n_dev"], n_test=p["n_test"],
-        min_train=p["min_train"], seed=seed,
+        n_train=p.n_train, n_dev=p.n_dev, n_test=p.n_test,
+        min_train=p.min_train, seed=seed,
     )
     for space in (S, T):
-        if p["csls_k"] > len(space.words):
+        if p.csls_k > len(space.words):
             raise ShapeError(
-                f"task parameter csls_k={p['csls_k']} is larger than model {space.model!r}'s search space "
+                f"task parameter csls_k={p.csls_k} is larger than model {space.model!r}'s search space "
                 f"of {len(space.words)} words"
             )
-    return S, T, split, normalize(S.vectors, p["normalization"]), normalize(T.vectors, p["normalization"])
+    return S, T, split, normalize(S.vectors, p.normalization), normalize(T.vectors, p.normalization)
 
 
 def evaluate(task, models, *, seed: int) -> Measurement:
@@ -83,7 +71,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     train_s, train_t = S.rows(split.train), T.rows(split.train)
     dev_s, dev_t = S.rows(split.dev), T.rows(split.dev)
     test_s, test_t = S.rows(split.test), T.rows(split.test)
-    k, topk, n_boot = p["csls_k"], max(p["ks"]), p["n_bootstrap"]
+    k, topk, n_boot = p.csls_k, max(p.ks), p.n_bootstrap
     targets = Y.astype(np.float32)
     gold_test = [(int(t),) for t in test_t]
     gold_dev = [(int(t),) for t in dev_t]
@@ -99,7 +87,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             mapped[test_s], targets, criterion=criterion, k=k, topk=topk,
             sources=mapped, target_penalty=target_penalty if criterion == "csls" else None,
         )
-    betas = tuple(float(b) for b in p["isf_betas"])
+    betas = tuple(float(b) for b in p.isf_betas)
     log_norm = isf_log_normalizer(mapped, targets, betas)
     dev_scores = []
     for b, beta in enumerate(betas):
@@ -115,7 +103,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     )
 
     for criterion, r in ranked.items():
-        pk = precision_at_k(r, gold_test, ks=tuple(p["ks"]))
+        pk = precision_at_k(r, gold_test, ks=tuple(p.ks))
         for kk, value in pk.items():
             metrics[f"p@{kk}/{criterion}"] = float(value)
         put_ci(metrics, f"p@1/{criterion}", bootstrap_ci(

@@ -26,5 +26,7 @@ Protocol (one item = an ordered pair source → target):
 
 from benchmark.families.base import TaskFamily
 from benchmark.families.static_static_unsupervised import evaluate, render
+from benchmark.families.static_static_unsupervised.params import UnsupervisedParams
 
-FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY)
+FAMILY = TaskFamily(evaluate=evaluate.evaluate, render=render.render_section, summary=render.SUMMARY,
+                    params=UnsupervisedParams)

@@ -52,15 +52,15 @@ def _precision_metrics(ranked_by, gold, ks, n_boot, seed, prefix="") -> dict[str
 
 def _self_learning(X, Y, init, p, seed):
     return self_learning(
-        X, Y, init, vocab_cutoff=p["vocab_cutoff"], csls_k=p["csls_k"], keep_prob=p["keep_prob"],
-        keep_multiplier=p["keep_multiplier"], patience=p["patience"], threshold=p["threshold"],
-        max_iterations=p["max_iterations"], seed=seed)
+        X, Y, init, vocab_cutoff=p.vocab_cutoff, csls_k=p.csls_k, keep_prob=p.keep_prob,
+        keep_multiplier=p.keep_multiplier, patience=p.patience, threshold=p.threshold,
+        max_iterations=p.max_iterations, seed=seed)
 
 
 def evaluate(task, models, *, seed: int) -> Measurement:
     p = task.params
     S, T, split, X, Y = split_spaces(models, p, seed)
-    k, ks, n_boot = p["csls_k"], tuple(p["ks"]), p["n_bootstrap"]
+    k, ks, n_boot = p.csls_k, tuple(p.ks), p.n_bootstrap
     targets = Y.astype(np.float32)
     train_s, train_t = S.rows(split.train), T.rows(split.train)
     test_s, test_t = S.rows(split.test), T.rows(split.test)
@@ -72,14 +72,14 @@ def evaluate(task, models, *, seed: int) -> Measurement:
     metrics = _precision_metrics(sup_ranked, gold, (1,), n_boot, seed, prefix="supervised/")
 
     t0 = time.perf_counter()
-    sim_init = similarity_init(X, Y, n_words=p["init_vocab"], csls_k=k)
+    sim_init = similarity_init(X, Y, n_words=p.init_vocab, csls_k=k)
     init_seconds = {"similarity": time.perf_counter() - t0}
     t0 = time.perf_counter()
-    gw_init = gromov_wasserstein_init(X, Y, n_words=p["gw_vocab"], solver=p["gw_solver"],
-                                      max_iter=p["gw_max_iter"])
+    gw_init = gromov_wasserstein_init(X, Y, n_words=p.gw_vocab, solver=p.gw_solver,
+                                      max_iter=p.gw_max_iter)
     init_seconds["gromov_wasserstein"] = time.perf_counter() - t0
 
-    plan = [("similarity", sim_init, seed + i) for i in range(p["n_seeds"])]
+    plan = [("similarity", sim_init, seed + i) for i in range(p.n_seeds)]
     plan.append(("gromov_wasserstein", gw_init, seed))
     runs, rankings = [], []
     for init_name, init, run_seed in plan:
@@ -87,7 +87,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         fit = _self_learning(X, Y, init, p, run_seed)
         seconds = time.perf_counter() - t0 + init_seconds[init_name]
         ranked_by, mapped = _ranked(fit.fit.W, X, targets, test_s, k, topk)
-        criterion = unsupervised_criterion(mapped, Y, n_words=p["criterion_vocab"], csls_k=k)
+        criterion = unsupervised_criterion(mapped, Y, n_words=p.criterion_vocab, csls_k=k)
         p1 = {c: precision_at_k(r, gold, ks=(1,))[1] for c, r in ranked_by.items()}
         runs.append({
             "init": init_name, "seed": int(run_seed), "criterion": float(criterion),
@@ -105,21 +105,21 @@ def evaluate(task, models, *, seed: int) -> Measurement:
 
     seeded = [r for r in runs if r["init"] == "similarity"]
     seed_p1 = np.array([r["p@1/csls"] for r in seeded])
-    metrics["seeds/success_rate"] = float(np.mean(seed_p1 > p["success_threshold"]))
+    metrics["seeds/success_rate"] = float(np.mean(seed_p1 > p.success_threshold))
     metrics["seeds/p@1/csls/mean"] = float(seed_p1.mean())
     metrics["seeds/p@1/csls/std"] = float(seed_p1.std(ddof=1)) if seed_p1.size > 1 else 0.0
     metrics["seeds/p@1/csls/spread"] = float(seed_p1.max() - seed_p1.min())
     gw = runs[-1]
     metrics["gw/p@1/csls"] = gw["p@1/csls"]
     metrics["gw/criterion"] = gw["criterion"]
-    metrics["gw/success"] = float(gw["p@1/csls"] > p["success_threshold"])
+    metrics["gw/success"] = float(gw["p@1/csls"] > p.success_threshold)
 
     t0 = time.perf_counter()
-    metrics["iso/eigenvector_similarity"] = eigenvector_similarity(X, Y, n_words=p["graph_vocab"], k=p["graph_k"])
+    metrics["iso/eigenvector_similarity"] = eigenvector_similarity(X, Y, n_words=p.graph_vocab, k=p.graph_k)
     iso_s, iso_t = isoscore(X), isoscore(Y)
     metrics["iso/isoscore/source"], metrics["iso/isoscore/target"] = iso_s, iso_t
     metrics["iso/isoscore/mean"] = 0.5 * (iso_s + iso_t)
-    ps, pt = X[train_s[: p["predictor_pairs"]]], Y[train_t[: p["predictor_pairs"]]]
+    ps, pt = X[train_s[: p.predictor_pairs]], Y[train_t[: p.predictor_pairs]]
     metrics["iso/relational_similarity"] = relational_similarity(ps, pt)
     metrics["iso/cka"] = linear_cka(ps, pt)
     metrics["iso/rsa"] = rsa(ps, pt)
