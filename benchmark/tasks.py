@@ -138,7 +138,7 @@ class Task:
     main_metric: str
     higher_is_better: bool = True
     model_kinds: tuple[Literal["static", "contextual"], ...] = ("static", "static")
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Any = field(default_factory=dict)  # the family's Params (a mapping is built through it)
     data_files: tuple[str, ...] = ()
     expectations: tuple[Expectation, ...] = ()
     quick_params: Mapping[str, Any] | None = None

@@ -133,3 +133,35 @@ def test_params_of_another_family_are_refused():
                                          "takes StaticStaticParams"):
         Task(name="typo_task", version="1.0", family="static_static", description="typo", main_metric="p@1/csls",
              params=SpectrumParams())
+
+
+@dataclasses.dataclass(frozen=True)
+class _NormParams(Params):
+    QUICK = {"n_rows": 10}
+
+    n_rows: int = dataclasses.field(default=100, metadata={"ge": 1})
+
+
+def test_a_third_party_family_may_declare_a_params_class_or_keep_a_mapping():
+    from benchmark.families import FAMILIES, register_family
+    from benchmark.families.base import TaskFamily
+
+    static = get_family("static_static")
+    register_family("typed_norms", TaskFamily(evaluate=static.evaluate, render=static.render,
+                                              summary=static.summary, params=_NormParams))
+    register_family("plain_norms", TaskFamily(evaluate=static.evaluate, render=static.render,
+                                              summary=static.summary))
+    try:
+        typed = Task(name="typed", version="1", family="typed_norms", description="d", main_metric="m",
+                     params={"n_rows": 5})
+        assert typed.params == _NormParams(n_rows=5) and typed.quick().params.n_rows == 10
+        with pytest.raises(ParamError, match="task 'typed': _NormParams: parameter n_rows = 0: must be ≥ 1"):
+            Task(name="typed", version="1", family="typed_norms", description="d", main_metric="m",
+                 params={"n_rows": 0})
+        plain = Task(name="plain", version="1", family="plain_norms", description="d", main_metric="m",
+                     params={"anything": 1}, quick_params={"anything": 2})
+        assert plain.params == {"anything": 1} and plain.params_dict() == {"anything": 1}
+        assert plain.quick().params == {"anything": 2, "profile": "quick"}
+    finally:
+        FAMILIES.unregister("typed_norms")
+        FAMILIES.unregister("plain_norms")

@@ -47,7 +47,7 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
    the median size of the covered semantic categories).
 
 Contextual models plug in through :func:`static_view`: any model object with
-a ``static_embeddings(**params["view"])`` method (input embeddings, or one
+a ``static_embeddings(**params.view)`` method (input embeddings, or one
 layer's decontextualised vectors) is measured exactly like a static model.
 The leaderboard section (:func:`render_section`) is a pure function of the
 Result files: per-model tables, the claim summary, cross-model Spearman
