@@ -20,7 +20,8 @@ from benchmark.tasks import Expectation, Task, register_task
 register_task(
     Task(
         name="static_static",
-        # 1.1: scaled-Procrustes scale fixed, mean cos of mapped test pairs, WordLlama words; 1.2: full typed params recorded
+        # 1.1: scaled-Procrustes scale fixed, mean cos of mapped test pairs, WordLlama words;
+        # 1.2: full typed params recorded
         version="1.2",
         family="static_static",
         description="Orthogonal Procrustes between two static spaces; P@k under NN, CSLS, inverted softmax",

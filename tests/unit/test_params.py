@@ -58,7 +58,8 @@ def test_a_bad_value_is_refused_naming_task_and_parameter(change, message):
 def test_bad_values_of_the_other_families_are_refused_by_name():
     with pytest.raises(ParamError, match="correction = 'bonferroni' is not one of 'holm', 'none'"):
         SpectrumParams(correction="bonferroni")
-    with pytest.raises(ParamError, match="view = {'sorce': 'input'}: 'sorce' is not one of source, .* \\(did you mean 'source'"):
+    with pytest.raises(ParamError,
+                       match="view = {'sorce': 'input'}: 'sorce' is not one of source, .* \\(did you mean 'source'"):
         SpectrumParams(view={"sorce": "input"})
     with pytest.raises(ParamError, match="keep_prob = 1.5: must be ≤ 1"):
         UnsupervisedParams(keep_prob=1.5)
