@@ -244,12 +244,20 @@ def _task_html(markdown_text: str, task: str) -> str:
     return _page(task, body, 1)
 
 
-def render_site(results: list[Result], plots_dir: Path | None = None) -> dict[str, str]:
-    """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``."""
+def render_site(results: list[Result], plots_dir: Path | None = None, *,
+                board_pages: dict[str, str] | None = None) -> dict[str, str]:
+    """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``.
+
+    ``board_pages``: :func:`~benchmark.report.leaderboard.render_pages` of the same ``results``,
+    when the caller has them already (their task pages are rendered from measured items only,
+    so they are those of the site); else they are rendered here.
+    """
     results = [r for r in results if r.status != "skipped"]  # skipped items are listed on the summary page
     pages = dict(ASSETS)
     pages["index.html"] = _index(results)
-    for rel, text in render_pages(results, plots_dir).items():
+    if board_pages is None:
+        board_pages = render_pages(results, plots_dir)
+    for rel, text in board_pages.items():
         if rel.startswith("tasks/") and rel.endswith(".md"):
             name = Path(rel).stem
             pages[f"tasks/{slug(name)}.html"] = _task_html(text, name)
@@ -271,17 +279,18 @@ def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
 
 
 def write_site_of(results: list[Result], out_dir: str | os.PathLike,
-                  plots_from: str | os.PathLike | None = None) -> Path:
+                  plots_from: str | os.PathLike | None = None, *,
+                  board_pages: dict[str, str] | None = None) -> Path:
     """Write the site of ``results`` into ``out_dir``; returns ``out_dir/index.html``.
 
     Plots are drawn into ``out_dir/plots``, or, with ``plots_from`` (a leaderboard's ``plots/``
     folder written from the same results), copied from there.  Pages and plots that no result
-    backs any more are removed.
+    backs any more are removed.  ``board_pages``: as for :func:`render_site`.
     """
     from benchmark.run.atomic import atomic_write_bytes
 
     out_dir = Path(out_dir)
-    pages = render_site(results, plots_dir=None if plots_from else out_dir / PLOTS_DIR)
+    pages = render_site(results, plots_dir=None if plots_from else out_dir / PLOTS_DIR, board_pages=board_pages)
     for rel, text in pages.items():
         atomic_write_text(out_dir / rel, text)
     referenced = sorted({name for text in pages.values() for name in _PLOT_REF.findall(text)})
@@ -299,10 +308,12 @@ def write_site_of(results: list[Result], out_dir: str | os.PathLike,
     return out_dir / "index.html"
 
 
-def stale_site_files_of(results: list[Result], out_dir: str | os.PathLike) -> list[Path]:
-    """Site files that differ from what ``results`` give now, and pages no result backs."""
+def stale_site_files_of(results: list[Result], out_dir: str | os.PathLike, *,
+                        board_pages: dict[str, str] | None = None) -> list[Path]:
+    """Site files that differ from what ``results`` give now, and pages no result backs
+    (``board_pages``: as for :func:`render_site`)."""
     out_dir = Path(out_dir)
-    pages = render_site(results, plots_dir=None)
+    pages = render_site(results, plots_dir=None, board_pages=board_pages)
     stale = [out_dir / rel for rel, text in pages.items()
              if not (out_dir / rel).is_file() or (out_dir / rel).read_text(encoding="utf-8") != text]
     for folder in ("tasks", "models"):
