@@ -155,3 +155,12 @@ def test_markdown_table_is_what_pandas_gives(rows):
     expected = tabulate(pd.DataFrame(rows), headers="keys", tablefmt="github", showindex=False,
                         disable_numparse=True)
     assert markdown_table(rows) == expected
+
+
+def test_perf_script_refuses_a_folder_where_a_run_would_compute(tmp_path, capsys):
+    from benchmark.perf.warm_rerun import main as perf_main
+
+    assert perf_main(["--results", str(tmp_path)]) == 2
+    (tmp_path / "results").mkdir()
+    assert perf_main(["--results", str(tmp_path), "--no-cold"]) == 2
+    assert "not every item of the default run has a current Result" in capsys.readouterr().err
