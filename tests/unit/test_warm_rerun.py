@@ -164,3 +164,26 @@ def test_perf_script_refuses_a_folder_where_a_run_would_compute(tmp_path, capsys
     (tmp_path / "results").mkdir()
     assert perf_main(["--results", str(tmp_path), "--no-cold"]) == 2
     assert "not every item of the default run has a current Result" in capsys.readouterr().err
+
+
+def test_site_task_pages_are_converted_only_when_their_markdown_changed(board, monkeypatch):
+    from benchmark.report import site
+
+    before = _snapshot(board)
+    converted = []
+    real = site._task_html
+    monkeypatch.setattr(site, "_task_html", lambda text, task: converted.append(task) or real(text, task))
+    write_leaderboard(board)
+    assert converted == [] and _snapshot(board) == before
+    page = board / "site" / "tasks" / "context_drift.html"
+    page.write_text("edited by hand", encoding="utf-8")
+    write_leaderboard(board)
+    assert converted == ["context_drift"] and _snapshot(board) == before
+    path = board / "results" / "context_drift__minilm-l6.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["metrics"]["self_similarity/adjusted"] = 0.123456
+    path.write_text(json.dumps(data), encoding="utf-8")
+    write_leaderboard(board)
+    assert converted == ["context_drift", "context_drift"]
+    assert page.read_text(encoding="utf-8") == real((board / "tasks" / "context_drift.md").read_text(encoding="utf-8"),
+                                                    "context_drift")
