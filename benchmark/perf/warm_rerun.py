@@ -6,8 +6,9 @@ unless every item of the default run has a current Result there, so nothing is e
 Prints, measured in the same run:
 
 * the start-up of ``python -c "import benchmark"`` (best of ``--repeat``);
-* the old full re-render (``python -m benchmark leaderboard`` with every plot drawn again, as
-  every run did before plots were kept when their inputs had not changed), unless ``--no-cold``;
+* the old full re-render (``python -m benchmark leaderboard`` with every plot drawn and every site
+  page converted again, as every run did before they were kept when their inputs had not
+  changed), unless ``--no-cold``;
 * the warm re-run (best of ``--repeat``), its ratio to both, and where its time goes (one more
   run, with timers around the runner's and the leaderboard's stages);
 * whether the copy's files are still byte for byte those of the original.
@@ -120,6 +121,7 @@ def main(argv=None) -> int:
         parser.error("--repeat must be at least 1")
 
     from benchmark.report.plots import PLOT_KEYS
+    from benchmark.report.site import PAGE_KEYS
     from benchmark.run.runner import DEFAULT_SEED, all_current, select
 
     source = Path(args.results)
@@ -142,8 +144,9 @@ def main(argv=None) -> int:
         cold = None
         if not args.no_cold:
             (copy / "plots" / PLOT_KEYS).unlink(missing_ok=True)
+            (copy / "site" / PAGE_KEYS).unlink(missing_ok=True)
             cold = _timed([py, "-m", "benchmark", "leaderboard", "--results", os.fspath(copy)], env)
-            print(f"full re-render, every plot drawn (old run)  {cold:6.2f} s")
+            print(f"full re-render, all plots and pages (old)   {cold:6.2f} s")
         _timed([py, "-m", "benchmark", *_run_args(copy)], env)  # draws what is missing (no manifest yet)
         warm = _best([py, "-m", "benchmark", *_run_args(copy)], env, args.repeat)
         ratios = f"{warm / startup:.1f} × import start-up" + (f", {warm / cold:.2f} × the full re-render" if cold else "")
@@ -164,8 +167,8 @@ def main(argv=None) -> int:
                 **{k: v for k, v in stages.items() if k != "imports before main"}}
         for stage, seconds in rows.items():
             print(f"  {stage:45s} {seconds:6.2f} s")
-        differ = _same_tree(source, copy, ignore=set() if (source / "plots" / PLOT_KEYS).is_file()
-                            else {f"plots/{PLOT_KEYS}"})
+        manifests = {f"plots/{PLOT_KEYS}", f"site/{PAGE_KEYS}"}
+        differ = _same_tree(source, copy, ignore={m for m in manifests if not (source / m).is_file()})
         print("files identical to the original: " + ("yes" if not differ else f"NO: {', '.join(differ[:10])}"))
     return 0 if not differ else 1
 
