@@ -192,9 +192,12 @@ def _run_and_report(items, args, out: str):
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
+    from benchmark.run.runner import all_current
     from benchmark.scoring.retrieval import use_torch_device
 
-    device = _torch_device(args.device)
+    # a warm re-run (every item current) computes nothing: --device auto then needs no torch import (~1 s)
+    nothing_to_compute = args.device == "auto" and not args.force and all_current(items, out, seed=args.seed)
+    device = None if nothing_to_compute else _torch_device(args.device)
     saved = os.environ.get(DEVICE_ENV)
     os.environ[DEVICE_ENV] = device or "cpu"  # read by the contextual model loaders (Ray workers inherit it)
     wall_start = time.perf_counter()

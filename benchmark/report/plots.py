@@ -5,19 +5,118 @@ light), through the object-oriented API and the Agg canvas only: no pyplot,
 no global backend switch, no state shared between figures.  PNGs are
 deterministic: fixed size and dpi, no ``Software`` metadata, written
 atomically (a reader sees the old file or the new one).
+
+A plot is drawn only when its inputs changed (:func:`draw_once`): beside the PNGs,
+``.plot-keys.json`` holds, per file, a hash of what drew it (the plotted data, the source of
+this module and :mod:`~benchmark.report.plots_layers`, the matplotlib and Pillow versions) and
+the hash of the bytes written.  A warm re-run over unchanged Results then draws nothing and
+imports no matplotlib; the PNG bytes stay those a fresh drawing gives.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import io
+import json
+import numbers
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from benchmark.run.atomic import atomic_write_bytes
+from benchmark.run.atomic import atomic_write_bytes, atomic_write_text
 
 FIGSIZE = (6.4, 4.2)
 DPI = 100
+#: The manifest beside the PNGs: ``{file name: {"inputs": hash, "sha256": hash of the PNG}}``.
+PLOT_KEYS = ".plot-keys.json"
+_DRAWING_CODE = ("plots.py", "plots_layers.py")
+_DRAWING_PACKAGES = ("matplotlib", "pillow")
+
+
+@functools.lru_cache(maxsize=1)
+def drawing_code_version() -> str:
+    """Hash of what turns plot inputs into PNG bytes: this module, plots_layers.py, matplotlib and Pillow."""
+    from benchmark.packages import installed_version
+
+    digest = hashlib.sha256()
+    for name in _DRAWING_CODE:
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    for dist in _DRAWING_PACKAGES:
+        digest.update(f"\n{dist} {installed_version(dist)}".encode())
+    return digest.hexdigest()
+
+
+def _plain(value):
+    """``value`` as JSON data: dataclasses as dicts, sequences and arrays as lists, numbers exact."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, bool)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)  # json writes repr(float): every bit, NaN and ±inf included
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _plain(value.tolist())
+    if isinstance(value, (list, tuple, range)):
+        return [_plain(v) for v in value]
+    raise TypeError(f"plot input of type {type(value).__name__} has no stable hash: {value!r}")
+
+
+def plot_key(kind: str, inputs: dict) -> str:
+    """Hash of a plot's inputs (``kind``: the drawing function) and of the drawing code's version."""
+    text = json.dumps({"kind": kind, "code": drawing_code_version(), "inputs": _plain(inputs)},
+                      sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_keys(folder: Path) -> dict:
+    try:
+        keys = json.loads((folder / PLOT_KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or unreadable: every plot is drawn again
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def is_drawn(path: str | os.PathLike, key: str) -> bool:
+    """Whether ``path`` holds the PNG that inputs of hash ``key`` give (the manifest says so and the
+    file's bytes are those it recorded)."""
+    path = Path(path)
+    entry = _read_keys(path.parent).get(path.name)
+    if not isinstance(entry, dict) or entry.get("inputs") != key:
+        return False
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == entry.get("sha256")
+
+
+def _record(path: Path, key: str, data: bytes) -> None:
+    # read-modify-write: a concurrent run may drop another's entry, which only costs a redraw later
+    keys = _read_keys(path.parent)
+    keys[path.name] = {"inputs": key, "sha256": hashlib.sha256(data).hexdigest()}
+    atomic_write_text(path.parent / PLOT_KEYS, json.dumps(dict(sorted(keys.items())), indent=1) + "\n")
+
+
+def draw_once(path: str | os.PathLike, kind: str, inputs: dict, figure: Callable[[], object]) -> Path:
+    """Write ``figure()`` as a PNG at ``path`` unless ``path`` already holds what ``inputs`` give.
+
+    ``inputs`` must be everything the figure depends on besides the drawing code (hashed by
+    :func:`plot_key`); the figure is built only when it is drawn.
+    """
+    path = Path(path)
+    key = plot_key(kind, inputs)
+    if is_drawn(path, key):
+        return path
+    data = png_bytes(figure())
+    atomic_write_bytes(path, data)
+    _record(path, key, data)
+    return path
 
 
 def new_figure(figsize=FIGSIZE, dpi=DPI):
@@ -29,11 +128,16 @@ def new_figure(figsize=FIGSIZE, dpi=DPI):
     return fig
 
 
-def save_png(fig, path: str | os.PathLike, dpi: int = DPI) -> Path:
-    """Render ``fig`` to PNG bytes (no Software metadata) and write them atomically."""
+def png_bytes(fig, dpi: int = DPI) -> bytes:
+    """``fig`` as PNG bytes, without Software metadata."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return atomic_write_bytes(path, buf.getvalue())
+    return buf.getvalue()
+
+
+def save_png(fig, path: str | os.PathLike, dpi: int = DPI) -> Path:
+    """Render ``fig`` to PNG bytes (no Software metadata) and write them atomically."""
+    return atomic_write_bytes(path, png_bytes(fig, dpi))
 
 
 def scree_plot(
@@ -49,8 +153,14 @@ def scree_plot(
     """Line plot of normalised spectra, with an optional (low, median, high) band.
 
     ``curves`` are ``(label, y, style)`` with ``style`` one of ``"solid"``,
-    ``"control"`` (dashed black) or ``"dashed"``; x runs 1..len(y).
+    ``"control"`` (dashed black) or ``"dashed"``; x runs 1..len(y).  Drawn only when these
+    inputs changed (:func:`draw_once`).
     """
+    inputs = dict(curves=curves, band=band, band_label=band_label, title=title, xlabel=xlabel, ylabel=ylabel)
+    return draw_once(path, "scree_plot", inputs, lambda: _scree_figure(**inputs))
+
+
+def _scree_figure(curves, band, band_label, title, xlabel, ylabel):
     fig = new_figure()
     ax = fig.add_subplot(1, 1, 1)
     if band is not None:
@@ -76,4 +186,4 @@ def scree_plot(
         ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
     fig.tight_layout()
-    return save_png(fig, path)
+    return fig

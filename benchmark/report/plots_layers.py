@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from benchmark.report.plots import DPI, new_figure, save_png
+from benchmark.report.plots import DPI, draw_once, new_figure
 
 __all__ = ["Curve", "Panel", "layer_plot", "plot_name"]
 
@@ -57,7 +57,13 @@ def plot_name(*parts: str) -> str:
 
 def layer_plot(path: str | os.PathLike, panels: Sequence[Panel], *, title: str = "",
                xlabel: str = "layer (hidden-state index; 0 = embedding output)") -> Path:
-    """Side-by-side panels of per-layer curves, written as a PNG at ``path``."""
+    """Side-by-side panels of per-layer curves, written as a PNG at ``path`` (only when these inputs
+    changed: :func:`~benchmark.report.plots.draw_once`)."""
+    inputs = dict(panels=panels, title=title, xlabel=xlabel)
+    return draw_once(path, "layer_plot", inputs, lambda: _layer_figure(**inputs))
+
+
+def _layer_figure(panels: Sequence[Panel], title: str, xlabel: str):
     n = max(1, len(panels))
     fig = new_figure(figsize=(5.2 * n, 4.9), dpi=DPI)
     for i, panel in enumerate(panels):
@@ -88,4 +94,4 @@ def layer_plot(path: str | os.PathLike, panels: Sequence[Panel], *, title: str =
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return save_png(fig, path)
+    return fig

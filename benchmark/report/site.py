@@ -12,12 +12,18 @@ works from ``file://`` and from any static host (GitHub Pages):
   rank among the items of the same task;
 * ``plots/*.png`` (drawn by the families), ``assets/site.css``, ``assets/site.js``.
 
-Every file is a pure function of the Result files (same results, same bytes).
+Every file is a pure function of the Result files (same results, same bytes).  A task page whose
+markdown did not change is not converted again (python-markdown is most of a warm re-run's site
+time): ``.page-keys.json`` keeps, per task page, a hash of its markdown and of this module and
+python-markdown's version, and the hash of the HTML written.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -244,15 +250,64 @@ def _task_html(markdown_text: str, task: str) -> str:
     return _page(task, body, 1)
 
 
-def render_site(results: list[Result], plots_dir: Path | None = None) -> dict[str, str]:
-    """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``."""
+PAGE_KEYS = ".page-keys.json"
+
+
+@functools.lru_cache(maxsize=1)
+def _html_code_version() -> str:
+    from benchmark.packages import installed_version
+
+    return hashlib.sha256(Path(__file__).read_bytes() + f"\nmarkdown {installed_version('markdown')}".encode()
+                          ).hexdigest()
+
+
+def page_key(markdown_text: str, task: str) -> str:
+    """Hash of what a task's HTML page is made from: its markdown, its name and the converting code."""
+    return hashlib.sha256(json.dumps([_html_code_version(), task, markdown_text]).encode("utf-8")).hexdigest()
+
+
+def _read_page_keys(site_dir: Path) -> dict:
+    try:
+        keys = json.loads((site_dir / PAGE_KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing or unreadable: every page is converted again
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _kept_page(site_dir: Path, keys: dict, rel: str, key: str) -> str | None:
+    """The HTML at ``site_dir/rel`` when the manifest says ``key`` made it and its bytes are those recorded."""
+    entry = keys.get(rel)
+    if not isinstance(entry, dict) or entry.get("inputs") != key:
+        return None
+    try:
+        data = (site_dir / rel).read_bytes()
+    except OSError:
+        return None
+    return data.decode("utf-8") if hashlib.sha256(data).hexdigest() == entry.get("sha256") else None
+
+
+def render_site(results: list[Result], plots_dir: Path | None = None, *,
+                board_pages: dict[str, str] | None = None, reuse_from: Path | None = None) -> dict[str, str]:
+    """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``.
+
+    ``board_pages``: :func:`~benchmark.report.leaderboard.render_pages` of the same ``results``,
+    when the caller has them already (their task pages are rendered from measured items only,
+    so they are those of the site); else they are rendered here.  ``reuse_from``: a site folder
+    whose task pages are taken as they are when ``.page-keys.json`` there says that the same
+    markdown made them.
+    """
     results = [r for r in results if r.status != "skipped"]  # skipped items are listed on the summary page
     pages = dict(ASSETS)
     pages["index.html"] = _index(results)
-    for rel, text in render_pages(results, plots_dir).items():
+    if board_pages is None:
+        board_pages = render_pages(results, plots_dir)
+    keys = _read_page_keys(reuse_from) if reuse_from is not None else {}
+    for rel, text in board_pages.items():
         if rel.startswith("tasks/") and rel.endswith(".md"):
             name = Path(rel).stem
-            pages[f"tasks/{slug(name)}.html"] = _task_html(text, name)
+            target = f"tasks/{slug(name)}.html"
+            kept = _kept_page(reuse_from, keys, target, page_key(text, name)) if reuse_from is not None else None
+            pages[target] = kept if kept is not None else _task_html(text, name)
     for model in sorted({m for r in results for m in r.models}):
         pages[f"models/{slug(model)}.html"] = _model_page(results, model)
     return pages
@@ -271,19 +326,33 @@ def write_site(results_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
 
 
 def write_site_of(results: list[Result], out_dir: str | os.PathLike,
-                  plots_from: str | os.PathLike | None = None) -> Path:
+                  plots_from: str | os.PathLike | None = None, *,
+                  board_pages: dict[str, str] | None = None) -> Path:
     """Write the site of ``results`` into ``out_dir``; returns ``out_dir/index.html``.
 
     Plots are drawn into ``out_dir/plots``, or, with ``plots_from`` (a leaderboard's ``plots/``
     folder written from the same results), copied from there.  Pages and plots that no result
-    backs any more are removed.
+    backs any more are removed.  ``board_pages``: as for :func:`render_site`.
     """
     from benchmark.run.atomic import atomic_write_bytes
 
     out_dir = Path(out_dir)
-    pages = render_site(results, plots_dir=None if plots_from else out_dir / PLOTS_DIR)
+    measured = [r for r in results if r.status != "skipped"]
+    if board_pages is None:
+        board_pages = render_pages(measured, None if plots_from else out_dir / PLOTS_DIR)
+    pages = render_site(results, board_pages=board_pages, reuse_from=out_dir)
     for rel, text in pages.items():
         atomic_write_text(out_dir / rel, text)
+    keys = {}
+    for rel, text in board_pages.items():
+        if rel.startswith("tasks/") and rel.endswith(".md"):
+            name = Path(rel).stem
+            keys[f"tasks/{slug(name)}.html"] = {
+                "inputs": page_key(text, name),
+                "sha256": hashlib.sha256(pages[f"tasks/{slug(name)}.html"].encode("utf-8")).hexdigest()}
+    manifest = json.dumps(dict(sorted(keys.items())), indent=1) + "\n"
+    if _read_page_keys(out_dir) != json.loads(manifest):
+        atomic_write_text(out_dir / PAGE_KEYS, manifest)
     referenced = sorted({name for text in pages.values() for name in _PLOT_REF.findall(text)})
     if plots_from is not None:
         for name in referenced:
@@ -299,10 +368,12 @@ def write_site_of(results: list[Result], out_dir: str | os.PathLike,
     return out_dir / "index.html"
 
 
-def stale_site_files_of(results: list[Result], out_dir: str | os.PathLike) -> list[Path]:
-    """Site files that differ from what ``results`` give now, and pages no result backs."""
+def stale_site_files_of(results: list[Result], out_dir: str | os.PathLike, *,
+                        board_pages: dict[str, str] | None = None) -> list[Path]:
+    """Site files that differ from what ``results`` give now, and pages no result backs
+    (``board_pages``: as for :func:`render_site`)."""
     out_dir = Path(out_dir)
-    pages = render_site(results, plots_dir=None)
+    pages = render_site(results, plots_dir=None, board_pages=board_pages)
     stale = [out_dir / rel for rel, text in pages.items()
              if not (out_dir / rel).is_file() or (out_dir / rel).read_text(encoding="utf-8") != text]
     for folder in ("tasks", "models"):

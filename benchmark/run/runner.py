@@ -152,17 +152,31 @@ def git_commit(root: Path | None = None) -> str | None:
     return lines[1]
 
 
-def is_current(path: Path, item: Item, seed: int) -> bool:
-    """A stored result that the item would reproduce: same task version, params and seed."""
+def current_result(path: Path, item: Item, seed: int) -> Result | None:
+    """The stored Result at ``path`` when the item would reproduce it (same task version, params and
+    seed), else ``None`` (also for a missing or unreadable file)."""
     try:
         stored = read_result(path)
     except (BenchmarkError, OSError):
-        return False
-    return (
+        return None
+    current = (
         stored.task_version == item.task.version
         and stored.seed == seed
         and stored.params == item.task.params_dict()
     )
+    return stored if current else None
+
+
+def is_current(path: Path, item: Item, seed: int) -> bool:
+    """A stored result that the item would reproduce: same task version, params and seed."""
+    return current_result(path, item, seed) is not None
+
+
+def all_current(items: Sequence[Item], out_dir: str | os.PathLike, *, seed: int) -> bool:
+    """Whether every item has a current Result under ``out_dir/results`` (a run would compute nothing,
+    so it needs no model, no torch and no device)."""
+    results_dir = Path(out_dir) / "results"
+    return all(is_current(results_dir / item.filename, item, seed) for item in items)
 
 
 def run_item(item: Item, *, seed: int = DEFAULT_SEED) -> Result:
@@ -312,11 +326,12 @@ def execute(item: Item, results_dir: Path, *, seed: int, force: bool, since: flo
     and else the item is computed and written before the lock is let go.
     """
     path = results_dir / item.filename
-    if not force and is_current(path, item, seed):
-        return read_result(path), True
+    if not force and (stored := current_result(path, item, seed)) is not None:
+        return stored, True
     with file_lock(item_lock_path(results_dir, item)):
-        if is_current(path, item, seed) and (not force or path.stat().st_mtime >= since):
-            return read_result(path), True
+        stored = current_result(path, item, seed)
+        if stored is not None and (not force or path.stat().st_mtime >= since):
+            return stored, True
         result = run_item(item, seed=seed)
         write_result(result, results_dir)
     return result, False
