@@ -58,10 +58,18 @@ def test_agrees_with_the_numpy_kernel_and_brute_force(criterion, beta):
 def test_exact_ties_go_to_the_lower_index_across_tiles():
     """Duplicated target rows score exactly the same: the lower index ranks first, whichever tile
     (and whichever side of a tile's top-k boundary) the copies fall in."""
+    # Unit rows with four entries of ±0.5: every cosine is an exact multiple of 0.25 whatever the BLAS
+    # kernel's summation order, so copies tie exactly in float32 on any CPU (random rows do not: a GEMM
+    # may compute its edge rows with another micro-kernel, one rounding apart).
     rng = np.random.default_rng(1)
-    base = rng.standard_normal((40, 8)).astype(np.float32)
+    patterns = set()
+    while len(patterns) < 40:
+        row = np.zeros(8, dtype=np.float32)
+        row[rng.choice(8, size=4, replace=False)] = rng.choice([-0.5, 0.5], size=4)
+        patterns.add(tuple(row))
+    base = np.array(sorted(patterns), dtype=np.float32)[rng.permutation(40)]
     T = np.concatenate([base, base, base])  # row i, i + 40, i + 80 are equal
-    Q = base[:13] + 0.01 * rng.standard_normal((13, 8)).astype(np.float32)
+    Q = base[:13].copy()  # the query's own row is the unique best base row (cosine 1 vs at most 0.75)
     for block, chunk in ((5, 7), (13, 40), (4, 120)):
         got = retrieve_torch(Q, T, topk=6, device="cpu", block_size=block, chunk_size=chunk)
         ref, _ = _reference(Q, T, topk=6)
