@@ -61,7 +61,7 @@ class FakeContextual:
 
     def static_embeddings(self, *, source="input", layer="last", max_words=5000, tail_stride=4, extra_words=()):
         self.calls.append({"source": source, "layer": layer, "max_words": max_words, "extra": list(extra_words)})
-        return _space(layer)[0]
+        return _space({"mid": self.num_layers // 2, "last": self.num_layers - 1}.get(layer, layer))[0]
 
 
 def _categories_file(tmp_path) -> str:
@@ -184,3 +184,53 @@ def test_registered_task():
     assert task.main_metric == fam.MAIN_METRIC and task.params.n_null >= 1000
     assert "layer" not in task.params.view
     assert task.quick().params.n_null < task.params.n_null
+
+
+def _one_layer_task(path: str, layer, **extra) -> Task:
+    params = {**fam.DEFAULT_PARAMS, "n_null": N_NULL, "shipped": False, "categories_file": path,
+              "view": {**fam.DEFAULT_PARAMS["view"], "layer": layer}, **extra}
+    return Task(name=f"spectrum_contextual_{layer}", version="1.0", family="spectrum_by_category", description="fake",
+                main_metric="categories/median_z", model_kinds=("contextual",), params=params)
+
+
+def test_one_layer_items_and_the_sweep_measure_each_layer_once(tmp_path, monkeypatch):
+    """A run measures spectrum_contextual_last, then the layer sweep, then spectrum_contextual_mid (task names in
+    order): each layer is computed once, and every item gets what it would get computed alone."""
+    from dataclasses import asdict
+
+    from benchmark.families.spectrum_by_category import evaluate as per_space
+    from benchmark.families.spectrum_by_category import shared
+
+    path = _categories_file(tmp_path)
+    last, sweep, mid = _one_layer_task(path, "last"), _task(path), _one_layer_task(path, "mid")
+    single = get_family("spectrum_by_category")
+    alone = {}
+    for name, family, task in (("last", single, last), ("sweep", get_family("spectrum_layers"), sweep),
+                               ("mid", single, mid)):
+        shared.clear()
+        alone[name] = asdict(family.evaluate(task, [FakeContextual()], seed=0))
+
+    shared.clear()
+    computed = []
+    original = per_space.evaluate_embeddings
+    monkeypatch.setattr(per_space, "evaluate_embeddings",
+                        lambda emb, p, *, seed: computed.append(emb.name) or original(emb, p, seed=seed))
+    got = {"last": asdict(single.evaluate(last, [FakeContextual()], seed=0)),
+           "sweep": asdict(get_family("spectrum_layers").evaluate(sweep, [FakeContextual()], seed=0)),
+           "mid": asdict(single.evaluate(mid, [FakeContextual()], seed=0))}
+    assert computed == ["fake@2", "fake@0", "fake@1"]
+    assert got == alone
+    assert got["mid"]["metrics"]["categories/median_z"] == got["sweep"]["details"]["layer_metrics"]["1"][
+        "categories/median_z"]
+    got["mid"]["details"]["sets"].clear()  # a caller's copy: changing it changes nothing shared
+    assert asdict(single.evaluate(mid, [FakeContextual()], seed=0)) == alone["mid"]
+
+    # another seed, another parameter or another categories file is measured anew
+    single.evaluate(mid, [FakeContextual()], seed=1)
+    single.evaluate(_one_layer_task(path, "mid", n_null=N_NULL + 1), [FakeContextual()], seed=0)
+    moved = tmp_path / "copy"
+    moved.mkdir()
+    (moved / "categories.json").write_text((tmp_path / "categories.json").read_text(encoding="utf-8") + " ",
+                                           encoding="utf-8")
+    single.evaluate(_one_layer_task(str(moved / "categories.json"), "mid"), [FakeContextual()], seed=0)
+    assert computed == ["fake@2", "fake@0", "fake@1", "fake@1", "fake@1", "fake@1"]

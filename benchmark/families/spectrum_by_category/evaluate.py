@@ -16,6 +16,8 @@ from benchmark.data.vocabulary import REFERENCE_SIZE, is_plain_word, reference_w
 from benchmark.errors import ShapeError, TaskError
 from benchmark.families.base import Measurement
 from benchmark.families.spectrum_by_category.params import SpectrumParams
+from benchmark.families.spectrum_by_category.shared import shared_measurement
+from benchmark.hashing import file_sha256
 from benchmark.resources import dataset_path
 from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import (
@@ -323,7 +325,16 @@ def _categories_path(p: SpectrumParams) -> Path:
 
 def evaluate(task, models, *, seed: int) -> Measurement:
     (model,) = models
-    return evaluate_embeddings(static_view(model, task.params), task.params, seed=seed)
+    return measure_shared(static_view(model, task.params), task.params, seed=seed)
+
+
+def measure_shared(emb: StaticEmbeddings, task_params: SpectrumParams | Mapping[str, Any], *,
+                   seed: int) -> Measurement:
+    """:func:`evaluate_embeddings`, computed once per space, parameters, categories file and seed in a process
+    (:mod:`~benchmark.families.spectrum_by_category.shared`): the layer sweep and the one-layer tasks share it."""
+    p = _params(task_params)
+    key_params = {**p.as_dict(), "categories_sha256": file_sha256(_categories_path(p))}
+    return shared_measurement(emb, key_params, seed, lambda: evaluate_embeddings(emb, p, seed=seed))
 
 
 def evaluate_embeddings(emb: StaticEmbeddings, task_params: SpectrumParams | Mapping[str, Any], *,

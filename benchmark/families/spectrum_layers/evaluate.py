@@ -71,7 +71,7 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         layer_params = params.replace(view={**view, "layer": layer})
         try:
             emb = per_space.static_view(model, layer_params)
-            meas = per_space.evaluate_embeddings(emb, layer_params, seed=seed)
+            meas = per_space.measure_shared(emb, layer_params, seed=seed)
         except TaskError as exc:
             raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
         m, d = meas.metrics, meas.details
