@@ -269,6 +269,11 @@ def summary_spec(family_name: str) -> Summary:
     return family_of(family_name).summary
 
 
+def ci_note(spec: Summary) -> str:
+    """"; brackets: bootstrap 95 % CI" where a column of the summary table shows a CI, else nothing."""
+    return "; brackets: bootstrap 95 % CI" if any(c.ci for c in spec.columns) else ""
+
+
 def _summary_table(task_results: list[Result], spec: Summary) -> str:
     rows = []
     for rank, r in enumerate(ranked(task_results), start=1):
@@ -307,8 +312,8 @@ def render_summary(results: list[Result]) -> str:
         out += [
             f"## {task}",
             "",
-            f"{spec.question} Ranked by `{first.main_metric}` {arrow} (v{first.task_version}); brackets: bootstrap "
-            f"95 % CI. Details and protocol: [{task_page(task)}]({task_page(task)}).",
+            f"{spec.question} Ranked by `{first.main_metric}` {arrow} (v{first.task_version}){ci_note(spec)}. "
+            f"Details and protocol: [{task_page(task)}]({task_page(task)}).",
             "",
             _summary_table(task_results, spec),
             "",

@@ -33,6 +33,7 @@ from benchmark.report.leaderboard import (
     PLOTS_DIR,
     _provenance_lines,
     cell,
+    ci_note,
     ranked,
     reading_order,
     render_pages,
@@ -184,7 +185,7 @@ def _index(results: list[Result]) -> str:
         parts += [
             f'<h2 id="{_e(task)}">{_e(task)}</h2>',
             f"<p>{_e(spec.question)} Ranked by <code>{_e(first.main_metric)}</code> {arrow} "
-            f"(v{_e(first.task_version)}); brackets: bootstrap 95 % CI. "
+            f"(v{_e(first.task_version)}){_e(ci_note(spec))}. "
             f'<a href="tasks/{slug(task)}.html">Task page: per-layer and per-category tables, plots, protocol</a>.</p>',
             f'<input class="filter" type="search" data-table="{table_id}" placeholder="filter rows (e.g. a model)" '
             f'aria-label="filter {_e(task)}">',

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.report.leaderboard import render, render_pages, stale_files, write_leaderboard
+from benchmark.report.leaderboard import Column, Summary, ci_note, render, render_pages, stale_files, write_leaderboard
 from benchmark.run.results import Result, write_result
 
 GOLDEN = Path(__file__).parent / "golden" / "leaderboard"
@@ -156,3 +156,10 @@ def test_run_item_records_model_cards(toy_models, toy_task):
     r = run_item(Item(toy_task, ("toy-source", "toy-target")), seed=0)
     assert set(r.model_cards) == {"toy-source", "toy-target"}
     assert r.model_cards["toy-source"]["size"].endswith("× 24") and r.model_cards["toy-source"]["description"] == "toy"
+
+
+def test_ci_note_only_where_a_column_shows_a_ci():
+    with_ci = Summary(question="q", columns=(Column("P@1", "p@1/csls", ci=True), Column("cov", "coverage")))
+    without = Summary(question="q", columns=(Column("median z", "categories/median_z"),))
+    assert ci_note(with_ci) == "; brackets: bootstrap 95 % CI"
+    assert ci_note(without) == ""
