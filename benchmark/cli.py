@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 
 from benchmark.errors import EXIT_EXPECTATION_FAILED, EXIT_OK, EXIT_USER_ERROR, BenchmarkError, exit_status
+from benchmark.run.device import DEVICE_CHOICES
 
 DEFAULT_OUT = "leaderboard"
 QUICK_OUT = "leaderboard/quick"
@@ -146,7 +147,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _common_run_options(p) -> None:
     p.add_argument("--seed", type=_seed, default=0, help="split and bootstrap seed, >= 0 (default: 0)")
-    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto",
                    help="auto (default): contextual models and retrieval on CUDA when torch sees a GPU, else the CPU "
                         "(retrieval then uses the numpy kernel); cpu; cuda (an error without a GPU)")
     p.add_argument("--force", action="store_true", help="recompute items that already have a current result")
@@ -158,24 +159,6 @@ def _common_run_options(p) -> None:
     p.add_argument("--skip-invalid", action="store_true",
                    help="leave out Result files in the output folder that do not parse (a warning names each; "
                         "a selected item whose file is invalid is recomputed) instead of failing before the run")
-
-
-DEVICE_ENV = "ROSETTA_DEVICE"
-
-
-def _torch_device(choice: str) -> str | None:
-    """``--device`` → the CUDA device retrieval and contextual models use, or ``None`` for the CPU."""
-    import importlib.util
-
-    if choice == "cpu" or (choice == "auto" and importlib.util.find_spec("torch") is None):
-        return None
-    import torch
-
-    if torch.cuda.is_available():
-        return "cuda"
-    if choice == "cuda":
-        raise BenchmarkError("--device cuda: torch sees no CUDA device (use --device auto or cpu)")
-    return None
 
 
 def format_family_times(family_seconds: dict[str, float], wall_seconds: float) -> str:
@@ -192,30 +175,24 @@ def _run_and_report(items, args, out: str):
 
     if not items:
         raise BenchmarkError("no items: the selected tasks need models of other kinds")
+    from benchmark.run.device import on_device, resolve_device
     from benchmark.run.runner import all_current
-    from benchmark.scoring.retrieval import use_torch_device
 
-    # a warm re-run (every item current) computes nothing: --device auto then needs no torch import (~1 s)
-    nothing_to_compute = args.device == "auto" and not args.force and all_current(items, out, seed=args.seed)
-    device = None if nothing_to_compute else _torch_device(args.device)
-    saved = os.environ.get(DEVICE_ENV)
-    os.environ[DEVICE_ENV] = device or "cpu"  # read by the contextual model loaders (Ray workers inherit it)
     wall_start = time.perf_counter()
-    try:
-        if getattr(args, "executor", "local") == "ray":
-            from benchmark.run.executors import run_on_ray
+    if getattr(args, "executor", "local") == "ray":
+        from benchmark.run.executors import run_on_ray
 
-            summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force,
-                                 skip_invalid=args.skip_invalid, address=args.address, num_cpus=args.ray_cpus)
-        else:
-            with use_torch_device(device):
-                summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
-                              skip_invalid=args.skip_invalid)
-    finally:
-        if saved is None:
-            os.environ.pop(DEVICE_ENV, None)
-        else:
-            os.environ[DEVICE_ENV] = saved
+        if args.address is None:
+            resolve_device(args.device)  # the local instance's workers are this machine: a bad choice fails now
+        # each worker resolves --device itself (a cluster's GPU workers use their GPU)
+        summary = run_on_ray(items, out_dir=out, seed=args.seed, force=args.force, skip_invalid=args.skip_invalid,
+                             address=args.address, num_cpus=args.ray_cpus, device=args.device)
+    else:
+        # a warm re-run (every item current) computes nothing: --device auto then needs no torch import (~1 s)
+        nothing_to_compute = args.device == "auto" and not args.force and all_current(items, out, seed=args.seed)
+        with on_device(None if nothing_to_compute else resolve_device(args.device)):
+            summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
+                          skip_invalid=args.skip_invalid)
     print(
         f"{len(summary.computed)} computed, {len(summary.reused)} reused (current results kept; --force recomputes), "
         f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "

@@ -23,17 +23,21 @@ from typing import Sequence
 from benchmark.run.runner import DEFAULT_SEED, Item, RunSummary, execute, prepare_output
 
 
-def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bool, since: float):
-    """One item on a Ray worker: register the driver's model specs it lacks, then the local runner's step."""
+def _execute_on_worker(item: Item, specs, results_dir: str, seed: int, force: bool, since: float,
+                       device: str = "auto"):
+    """One item on a Ray worker: register the driver's model specs it lacks, resolve ``--device`` here, then the
+    local runner's step."""
     from benchmark.errors import UnknownNameError
     from benchmark.models import get_model_spec, register_model
+    from benchmark.run.device import on_device, resolve_device
 
     for spec in specs:
         try:
             get_model_spec(spec.name)  # the worker's own catalog, config and entry points first
         except UnknownNameError:
             register_model(spec)
-    result, reused = execute(item, Path(results_dir), seed=seed, force=force, since=since)
+    with on_device(resolve_device(device)):
+        result, reused = execute(item, Path(results_dir), seed=seed, force=force, since=since)
     return result.to_json(), reused
 
 
@@ -46,6 +50,7 @@ def run_on_ray(
     skip_invalid: bool = False,
     address: str | None = None,
     num_cpus: int | None = None,
+    device: str = "auto",
 ) -> RunSummary:
     """Run ``items`` as Ray tasks writing into ``out_dir/results``, then write the leaderboard here.
 
@@ -59,6 +64,8 @@ def run_on_ray(
         A running cluster (``ray://host:10001``, ``auto``); ``None`` starts a local instance.
     num_cpus
         CPUs of the local instance (ignored with ``address``).
+    device
+        ``--device`` as given (``auto``, ``cpu``, ``cuda``): each worker resolves it for itself.
     """
     import json
 
@@ -85,7 +92,8 @@ def run_on_ray(
             specs = [get_model_spec(m) for m in item.models]
             wants_gpu = gpus > 0 and any(s.kind == "contextual" for s in specs)
             options = {"num_cpus": 1, "num_gpus": 1 if wants_gpu else 0, "max_retries": 0}
-            refs.append(remote.options(**options).remote(item, specs, str(results_dir.resolve()), seed, force, since))
+            refs.append(remote.options(**options).remote(item, specs, str(results_dir.resolve()), seed, force, since,
+                                                    device))
         summary = RunSummary([], [])
         for item, (text, reused) in zip(items, ray.get(refs)):
             if reused:

@@ -49,3 +49,35 @@ def test_cli_rejects_ray_options_without_the_ray_executor(capsys):
 
     assert main(["run", "--address", "auto", "--tasks", "static_static", "--no-progress"]) == 2
     assert "--address and --ray-cpus go with --executor ray" in capsys.readouterr().err
+
+
+def test_device_choice_travels_to_the_worker_which_resolves_it(toy_models, toy_task, tmp_path, monkeypatch):
+    """``--device`` reaches a worker as given (not through the driver's environment, which a cluster's workers
+    do not share); the worker resolves it, and its models and retrieval use the result inside the item only."""
+    import os
+
+    from benchmark.cli import main
+    from benchmark.run import executors
+    from benchmark.run.device import DEVICE_ENV
+    from benchmark.scoring import retrieval
+
+    forwarded = {}
+    monkeypatch.setattr(executors, "run_on_ray", lambda items, **kw: forwarded.update(kw) or executors.RunSummary([], []))
+    assert main(["run", "--executor", "ray", "--address", "auto", "--device", "cuda", "--models",
+                 "toy-source,toy-target", "--tasks", "toy_static", "--out", str(tmp_path / "cli"), "--no-progress"]) == 0
+    assert forwarded["device"] == "cuda" and forwarded["address"] == "auto"
+
+    seen = {}
+
+    def fake_execute(item, results_dir, **kw):
+        seen.update(env=os.environ.get(DEVICE_ENV), retrieval=retrieval._TORCH_DEVICE.get())
+        raise RuntimeError("stop here")
+
+    monkeypatch.delenv(DEVICE_ENV, raising=False)
+    monkeypatch.setattr(executors, "execute", fake_execute)
+    monkeypatch.setattr("benchmark.run.device.resolve_device", lambda choice: {"cuda": "cuda:3"}.get(choice))
+    item = plan_items([toy_task], ["toy-source", "toy-target"])[0]
+    with pytest.raises(RuntimeError, match="stop here"):
+        executors._execute_on_worker(item, [], str(tmp_path), 0, False, 0.0, "cuda")
+    assert seen == {"env": "cuda:3", "retrieval": "cuda:3"}
+    assert DEVICE_ENV not in os.environ and retrieval._TORCH_DEVICE.get() is None

@@ -39,7 +39,7 @@ def test_warm_rerun_loads_no_model_and_no_torch(toy_models, toy_task, tmp_path, 
     capsys.readouterr()
     page = (tmp_path / "README.md").read_bytes()
     monkeypatch.setattr("benchmark.run.runner.load_model", _no_model)
-    monkeypatch.setattr("benchmark.cli._torch_device", _no_torch)
+    monkeypatch.setattr("benchmark.run.device.resolve_device", _no_torch)
     assert main(args) == 0
     assert "0 computed, 2 reused" in capsys.readouterr().out
     assert (tmp_path / "README.md").read_bytes() == page
