@@ -29,7 +29,7 @@ import numpy as np
 
 _BOM = b"\xef\xbb\xbf"
 _HEADER = re.compile(rb"([0-9]+) ([0-9]+) ?\r?\n")
-PIECE_BYTES = 1 << 25  # bytes of text parsed per read_csv call; a longer line grows the piece
+PIECE_BYTES = 1 << 24  # bytes of text parsed per read_csv call; a longer line grows the piece
 
 
 def _first_line(path: Path) -> tuple[bytes, int]:
@@ -185,6 +185,7 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
                     break
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, ValueError):
         return None
+    pa.default_memory_pool().release_unused()  # the pieces' memory, before the words become Python strings
     if filled != n_rows:
         return None
     arrow_words = pa.chunked_array(words, type=pa.string())
