@@ -86,13 +86,18 @@ def package_dir(module: str, dist: str | None = None) -> Path:
 
 
 def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:
-    """Refuse NaN/Inf (naming the word and line) and a matrix of zeros only (nothing to measure)."""
-    finite = np.isfinite(vectors).all(axis=1)
-    if not finite.all():
-        row = int(np.flatnonzero(~finite)[0])
-        raise DataFormatError(
-            path, f"non-finite value (NaN or Inf) in the vector of {words[row]!r}", line=row + first_line
-        )
+    """Refuse NaN/Inf (naming the word and line) and a matrix of zeros only (nothing to measure).
+
+    Checked in row blocks, so that the boolean mask never costs a quarter of a large float32 matrix.
+    """
+    step = max(1, (1 << 24) // max(1, vectors.shape[1]))
+    for start in range(0, vectors.shape[0], step):
+        finite = np.isfinite(vectors[start:start + step]).all(axis=1)
+        if not finite.all():
+            row = start + int(np.flatnonzero(~finite)[0])
+            raise DataFormatError(
+                path, f"non-finite value (NaN or Inf) in the vector of {words[row]!r}", line=row + first_line
+            )
     if vectors.size and not np.any(vectors):
         raise DataFormatError(path, f"all {vectors.shape[0]} vectors are all zeros: there is nothing to measure")
 
@@ -270,10 +275,10 @@ def load_vectors_file(
 
         fast = read_text_vectors(path, header=header, max_rows=max_vocab)
         if fast is not None:
-            words, vectors = fast
+            words, vectors, sha256 = fast
             _check_finite(vectors, words, path, 2 if header else 1)
             return StaticEmbeddings(name=name, words=tuple(words), vectors=vectors,
-                                    revision="sha256:" + file_sha256(path), frequency_ordered=False,
+                                    revision="sha256:" + sha256, frequency_ordered=False,
                                     source=_source(fmt, path, max_vocab))
     from gensim.models import KeyedVectors
 

@@ -27,9 +27,12 @@ def _slow(path, fmt, max_vocab=None, monkeypatch=None):
     return emb
 
 
+@pytest.mark.parametrize("piece_bytes", [None, 50])
 @pytest.mark.parametrize("fmt", ["word2vec", "glove"])
 @pytest.mark.parametrize("bom, trailing_space, newline", [(False, False, "\n"), (True, True, "\r\n"), (False, True, "\n")])
-def test_fast_path_matches_the_exact_path(tmp_path, monkeypatch, fmt, bom, trailing_space, newline):
+def test_fast_path_matches_the_exact_path(tmp_path, monkeypatch, fmt, bom, trailing_space, newline, piece_bytes):
+    if piece_bytes:  # many pieces, and lines longer than one
+        monkeypatch.setattr("benchmark.adapters.text_vectors.PIECE_BYTES", piece_bytes)
     rng = np.random.default_rng(0)
     rows = rng.standard_normal((len(ODD_WORDS), 7)) * 10.0 ** rng.integers(-8, 8, (len(ODD_WORDS), 7))
     path = _write(tmp_path / "v.txt", ODD_WORDS, rows, header=fmt == "word2vec", bom=bom,
@@ -51,6 +54,7 @@ def test_fast_path_matches_the_exact_path(tmp_path, monkeypatch, fmt, bom, trail
     "2 2\na 1 2\n\nb 1 2\n",          # empty line
     "2 2\na 1 2\nb 1 2 3\n",          # ragged
     "2 2\na 1 2\nb 1_0 2\n",          # Python reads it, Arrow does not: the exact path decides
+    "2 2\na 1 2\rb 1 2\n",           # a lone carriage return: Arrow ends a line there, the scan does not
 ])
 def test_fast_path_declines_what_it_cannot_vouch_for(tmp_path, text):
     path = tmp_path / "v.txt"
@@ -124,3 +128,41 @@ def test_perf_load_writers_round_trip(tmp_path):
     write_synthetic(synthetic, 25_001, 3)
     emb = load_vectors_file(synthetic, "word2vec")
     assert len(emb) == 25_001 and emb.words[-1] == "w25000" and emb.dim == 3
+
+
+def test_values_are_rounded_twice_as_gensim_does(tmp_path):
+    """1 + 2**-24 + 2**-60 lies just above the midpoint of float32 1 and its successor: parsed straight to
+    float32 it rounds up, but float64 reads it as the midpoint itself, which rounds to even (1.0), as
+    gensim (``float`` then float32) and the exact path read it."""
+    from decimal import Decimal
+
+    text = str(Decimal(1) + Decimal(2) ** -24 + Decimal(2) ** -60)
+    assert np.float32(float(text)) == np.float32(1.0)
+    path = tmp_path / "v.txt"
+    path.write_text(f"2 2\na {text} 2\nb 1 2\n", encoding="utf-8")
+    words, vectors, _ = read_text_vectors(path, header=True)
+    assert vectors[0, 0] == np.float32(1.0)
+
+
+@pytest.mark.parametrize("max_vocab", [None, 1, 7, 19, 20])
+def test_pieces_and_max_vocab_give_the_words_vectors_and_whole_file_sha256(tmp_path, monkeypatch, max_vocab):
+    from benchmark.hashing import file_sha256
+
+    rng = np.random.default_rng(3)
+    words = [f"w{i}" for i in range(20)]
+    path = _write(tmp_path / "v.txt", words, rng.standard_normal((20, 3)))
+    whole = read_text_vectors(path, header=True)
+    monkeypatch.setattr("benchmark.adapters.text_vectors.PIECE_BYTES", 64)
+    got = read_text_vectors(path, header=True, max_rows=max_vocab)
+    n = max_vocab or 20
+    assert got[0] == whole[0][:n]
+    np.testing.assert_array_equal(got[1], whole[1][:n])
+    assert got[2] == whole[2] == file_sha256(path)
+
+
+def test_a_word_starting_with_a_bom_at_a_piece_start_is_kept(tmp_path, monkeypatch):
+    path = tmp_path / "v.txt"
+    path.write_text("2 2\na 1 2\n\ufeffb 3 4\n", encoding="utf-8")
+    monkeypatch.setattr("benchmark.adapters.text_vectors.PIECE_BYTES", 8)  # the second row starts a piece
+    assert read_text_vectors(path, header=True) is None  # Arrow would drop the BOM
+    assert load_vectors_file(path, "word2vec").words == ("a", "\ufeffb")
