@@ -12,7 +12,8 @@ files (file order is frequency order for fastText and MUSE files), normalised th
 declared way; CSLS neighbourhoods (k = 10) and the inverted-softmax normaliser run over
 both full spaces; a test source word is a query when it and at least one of its gold
 targets are in the spaces, and P@k is over those queries. Test pairs with a word missing
-from either space are counted in ``coverage`` (never dropped silently).
+from either space are counted in ``coverage`` (never dropped silently). ``--method unsupervised``
+also reports Conneau et al.'s unsupervised criterion, the one that selected its run.
 
 Every input is read and checked, and every number computed, before anything is written:
 a bad file fails with one named error (file and line) and leaves no output.
@@ -154,9 +155,8 @@ def translate(args) -> dict:
     from benchmark.scoring import (
         LinearFit,
         bootstrap_ci,
-        csls_penalty,
+        csls_penalty_and_isf_normalizer,
         hits_at_k,
-        isf_log_normalizer,
         linear_map,
         normalize,
         orthogonal_procrustes,
@@ -205,12 +205,13 @@ def translate(args) -> dict:
 
     queries, gold = _queries(test)
     beta = float(args.isf_beta)
+    penalty, log_norm = csls_penalty_and_isf_normalizer(targets, mapped, 10, beta)  # one pass for both
     ranked = {
         "nn": retrieve(mapped[queries], targets, criterion="nn", topk=10),
         "csls": retrieve(mapped[queries], targets, criterion="csls", k=10, topk=10, sources=mapped,
-                         target_penalty=csls_penalty(targets, mapped, 10)),
+                         target_penalty=penalty),
         "isf": retrieve(mapped[queries], targets, criterion="isf", beta=beta, topk=10, sources=mapped,
-                        target_log_normalizer=isf_log_normalizer(mapped, targets, beta)[0]),
+                        target_log_normalizer=log_norm[0]),
     }
     metrics: dict[str, float] = {}
     for criterion, r in ranked.items():
@@ -223,7 +224,8 @@ def translate(args) -> dict:
     test_rows = np.array(test.pairs, dtype=np.int64)
     the_map = LinearFit(W=W, b=np.zeros(W.shape[1]) if bias is None else bias)
     metrics["residual"] = procrustes_residual(X[test_rows[:, 0]], Y[test_rows[:, 1]], the_map)
-    metrics["criterion"] = unsupervised_criterion(mapped, targets, n_words=UNSUPERVISED["criterion_vocab"])
+    if args.method == "unsupervised":  # the criterion that selects and stops an unsupervised run
+        metrics["criterion"] = unsupervised_criterion(mapped, targets, n_words=UNSUPERVISED["criterion_vocab"])
     details.update(isf_beta=beta, normalization=args.normalize)
     sizes = {"train": 0 if train is None else len(train.pairs), "test": int(queries.size),
              "test_pairs": test.n_pairs, "test_pairs_missing": test.missing,
@@ -289,9 +291,10 @@ def report(outcome: dict) -> str:
         rows.append([label] + [f"{m[f'p@{k}/{criterion}']:.4f} [{m[f'p@{k}/{criterion}:ci_low']:.4f}, "
                                f"{m[f'p@{k}/{criterion}:ci_high']:.4f}]" for k in (1, 5, 10)])
     table = tabulate(rows, headers=["retrieval", "P@1", "P@5", "P@10"], tablefmt="github", disable_numparse=True)
+    criterion = f"unsupervised criterion {m['criterion']:.4f}; " if "criterion" in m else ""
     return (f"{table}\n{s['test']} test source words; coverage {m['coverage']:.4f} "
             f"({s['test_pairs'] - s['test_pairs_missing']} of {s['test_pairs']} test pairs have both words in the "
-            f"spaces); unsupervised criterion {m['criterion']:.4f}; method {outcome['details']['method']}")
+            f"spaces); {criterion}method {outcome['details']['method']}")
 
 
 def run(args) -> int:

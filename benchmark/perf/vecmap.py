@@ -255,7 +255,7 @@ def _measure(args) -> int:
               "eval_translation.py -d TEST --retrieval nn; --retrieval csls, k = 10)")
         print("this project: 1 process, python -m benchmark translate --normalize unit+center+unit --method "
               "procrustes --max-vocab " + str(max(pair.source_rows, pair.target_rows)) + " --out DIR (also P@5/10, "
-              "inverted softmax, 1,000-resample bootstrap CIs, residual, unsupervised criterion, a Result file)")
+              "inverted softmax, 1,000-resample bootstrap CIs, residual, a Result file)")
         print(f"threads: both inherit this environment ({os.cpu_count()} CPUs); interpreter {sys.executable}",
               flush=True)
         load_before = os.getloadavg()

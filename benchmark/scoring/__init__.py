@@ -23,7 +23,14 @@ from benchmark.scoring.procrustes import (
     orthogonal_procrustes,
     procrustes_residual,
 )
-from benchmark.scoring.retrieval import csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
+from benchmark.scoring.retrieval import (
+    csls_penalty,
+    csls_penalty_and_isf_normalizer,
+    hits_at_k,
+    isf_log_normalizer,
+    precision_at_k,
+    retrieve,
+)
 from benchmark.scoring.similarity import linear_cka, mutual_knn, pair_cosines, rsa
 from benchmark.scoring.stats import bootstrap_ci, cluster_bootstrap_ci, difference_ci, holm, spearman_rho
 from benchmark.scoring.transport import gromov_wasserstein_init
@@ -47,6 +54,7 @@ __all__ = [
     "retrieve",
     "csls_penalty",
     "isf_log_normalizer",
+    "csls_penalty_and_isf_normalizer",
     "precision_at_k",
     "hits_at_k",
     "rsa",

@@ -43,7 +43,8 @@ import numpy as np
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_choice, check_finite, check_matrix, check_positive_int, check_same_cols
 
-__all__ = ["Criterion", "retrieve", "csls_penalty", "isf_log_normalizer", "hits_at_k",
+__all__ = ["Criterion", "retrieve", "csls_penalty", "isf_log_normalizer", "csls_penalty_and_isf_normalizer",
+           "hits_at_k",
            "precision_at_k", "use_torch_device"]
 
 Criterion = Literal["nn", "csls", "isf"]
@@ -351,21 +352,67 @@ def _stream_log_normalizer(A: np.ndarray, B: np.ndarray, betas: np.ndarray,
             Bc = B[j0:j0 + chunk]
             c = Bc.shape[0]
             S = buf[:b * c].reshape(b, c)
-            E = buf[size:size + b * c].reshape(b, c)
             np.matmul(a, Bc.T, out=S)
-            m_new = np.maximum(m, S.max(axis=1))
-            shift = m.astype(np.float64) - m_new  # <= 0; -inf on the first chunk
-            for t, beta in enumerate(betas):
-                acc[t] *= np.exp(beta * shift)
-                np.subtract(S, m_new[:, None], out=E)
-                E *= np.float32(beta)
-                np.exp(E, out=E)
-                acc[t] += E.sum(axis=1, dtype=np.float64)
-            m = m_new
+            m = _add_exp_sums(S, m, acc, betas, buf[size:size + b * c].reshape(b, c))
         out[:, i0:i0 + b] = betas[:, None] * m.astype(np.float64) + np.log(acc)
 
     _for_each_block(n_a, block, one_block)
     return out
+
+
+def _add_exp_sums(S: np.ndarray, m: np.ndarray, acc: np.ndarray, betas: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Fold the cosine chunk ``S`` (b, c) into the running sums ``acc[t] = Σ exp(β_t (cos − m))`` (in place);
+    returns the new running row maximum.  ``E`` is (b, c) float32 scratch."""
+    m_new = np.maximum(m, S.max(axis=1))
+    shift = m.astype(np.float64) - m_new  # <= 0; -inf on the first chunk
+    for t, beta in enumerate(betas):
+        acc[t] *= np.exp(beta * shift)
+        np.subtract(S, m_new[:, None], out=E)
+        E *= np.float32(beta)
+        np.exp(E, out=E)
+        acc[t] += E.sum(axis=1, dtype=np.float64)
+    return m_new
+
+
+def _stream_target_terms(A: np.ndarray, B: np.ndarray, kk: int, betas: np.ndarray, block: int,
+                         chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_stream_topk` values and :func:`_stream_log_normalizer` of ``A @ B.T`` from one product per chunk.
+
+    Bitwise what the two give apart (the same chunks, the same per-chunk arithmetic); returns the top-``kk``
+    values (n_a, kk) float32, unordered, and the log normalisers (n_betas, n_a) float64.
+    """
+    n_a, n_b = A.shape[0], B.shape[0]
+    g = GROUP
+    values = np.empty((n_a, kk), dtype=np.float32)
+    out = np.empty((betas.size, n_a), dtype=np.float64)
+    width = min(chunk, n_b) + g
+    scratch = _Scratch(2 * min(block, n_a) * width)
+
+    def one_block(i0: int) -> None:
+        a = A[i0:i0 + block]
+        b = a.shape[0]
+        buf = scratch.get()
+        half = buf.size // 2
+        run_v = np.full((b, kk), -np.inf, dtype=np.float32)
+        m = np.full(b, -np.inf, dtype=np.float32)
+        acc = np.zeros((betas.size, b), dtype=np.float64)
+        for j0 in range(0, n_b, chunk):
+            Bc = B[j0:j0 + chunk]
+            c = Bc.shape[0]
+            ng = -(-c // g)
+            S = buf[:b * ng * g].reshape(b, ng * g)
+            if ng * g == c:
+                np.matmul(a, Bc.T, out=S)
+            else:
+                S[:, :c] = a @ Bc.T
+                S[:, c:] = -np.inf
+            m = _add_exp_sums(S[:, :c], m, acc, betas, buf[half:half + b * c].reshape(b, c))
+            run_v, _ = _merge_chunk(S, j0, n_b, run_v, None, kk)
+        values[i0:i0 + b] = run_v
+        out[:, i0:i0 + b] = betas[:, None] * m.astype(np.float64) + np.log(acc)
+
+    _for_each_block(n_a, block, one_block)
+    return values, out
 
 
 # --------------------------------------------------------------------------- public
@@ -411,6 +458,53 @@ def csls_penalty(a, b, k: int, block_size: int | None = None) -> np.ndarray:
     return vals.mean(axis=1, dtype=np.float64)
 
 
+def csls_penalty_and_isf_normalizer(targets, sources, k: int, betas,
+                                    block_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`csls_penalty` ``(targets, sources, k)`` and :func:`isf_log_normalizer` ``(sources, targets, betas)``
+    in one pass: both reduce the same target × source cosines, so one product per chunk serves both.
+
+    Parameters
+    ----------
+    targets : array_like, shape (n_targets, d)
+    sources : array_like, shape (n_sources, d)
+        The full (mapped) source space.
+    k : int
+        CSLS neighbourhood size, 1 <= k <= n_sources.
+    betas : float or sequence of float, all > 0
+    block_size : int, optional
+        As in :func:`csls_penalty`.
+
+    Returns
+    -------
+    penalty : ndarray, shape (n_targets,), float64
+        Bitwise :func:`csls_penalty`'s.
+    log_normalizer : ndarray, shape (len(betas), n_targets), float64
+        Bitwise :func:`isf_log_normalizer`'s.
+
+    Raises
+    ------
+    ShapeError
+        As :func:`csls_penalty` and :func:`isf_log_normalizer`.
+    """
+    betas_arr = _check_betas(betas)
+    if _TORCH_DEVICE.get() is not None:
+        return csls_penalty(targets, sources, k), isf_log_normalizer(sources, targets, betas_arr)
+    block, chunk = _block_sizes(block_size)
+    T_ = _unit_f32(targets, "targets")
+    S_ = _unit_f32(sources, "sources")
+    check_same_cols(T_, S_, "targets", "sources")
+    k = _check_k(k, S_.shape[0], "rows of sources")
+    vals, log_norm = _stream_target_terms(T_, S_, k, betas_arr, block, chunk)
+    return vals.mean(axis=1, dtype=np.float64), log_norm
+
+
+def _check_betas(betas) -> np.ndarray:
+    betas_arr = np.atleast_1d(np.asarray(betas, dtype=object))
+    if betas_arr.ndim != 1 or betas_arr.size == 0:
+        raise ShapeError(f"betas must be a number or a non-empty 1-D sequence, got {betas!r}")
+    return np.array([_check_beta(x, "betas") for x in betas_arr], dtype=np.float64)
+
+
 def isf_log_normalizer(sources, targets, betas, block_size: int | None = None) -> np.ndarray:
     """Inverted-softmax normaliser log Σ_{s ∈ sources} exp(β · cos(s, t)) for each target.
 
@@ -435,10 +529,7 @@ def isf_log_normalizer(sources, targets, betas, block_size: int | None = None) -
         Bad arrays, different dimensions, or a beta that is not a finite number > 0.
     """
     block, chunk = _block_sizes(block_size)
-    betas_arr = np.atleast_1d(np.asarray(betas, dtype=object))
-    if betas_arr.ndim != 1 or betas_arr.size == 0:
-        raise ShapeError(f"betas must be a number or a non-empty 1-D sequence, got {betas!r}")
-    betas_arr = np.array([_check_beta(x, "betas") for x in betas_arr], dtype=np.float64)
+    betas_arr = _check_betas(betas)
     if _TORCH_DEVICE.get() is not None:
         from benchmark.scoring.retrieval_torch import isf_log_normalizer_torch
 

@@ -15,7 +15,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.special import logsumexp
 
-from benchmark.scoring import bootstrap_ci, csls_penalty, hits_at_k, isf_log_normalizer, precision_at_k, retrieve
+from benchmark.scoring import (
+    bootstrap_ci,
+    csls_penalty,
+    csls_penalty_and_isf_normalizer,
+    hits_at_k,
+    isf_log_normalizer,
+    precision_at_k,
+    retrieve,
+)
 
 seeds = st.integers(0, 2**32 - 1)
 block_sizes = st.sampled_from([1, 3, 8, 64, None])
@@ -184,6 +192,20 @@ def test_isf_log_normalizer_equals_dense(seed, d, n_s, n_t, block_size, beta_lis
     cos = (unit32(T) @ unit32(S).T).astype(np.float64)
     want = np.stack([logsumexp(b * cos, axis=1) for b in beta_list])
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@given(seeds, st.integers(1, 8), st.integers(1, 90), st.integers(1, 90), block_sizes,
+       st.lists(betas, min_size=1, max_size=3))
+def test_one_pass_penalty_and_normalizer_are_bitwise_the_two_passes(seed, d, n_t, n_s, block_size, beta_list):
+    """csls_penalty_and_isf_normalizer shares each product between CSLS's top-k and the inverted-softmax sum:
+    the same bits as the two functions apart, at any block size (chunks not a multiple of 16 included)."""
+    rng = np.random.default_rng(seed)
+    T, S = rng.standard_normal((n_t, d)), rng.standard_normal((n_s, d))
+    k = min(10, n_s)
+    penalty, log_norm = csls_penalty_and_isf_normalizer(T, S, k, beta_list, block_size=block_size)
+    np.testing.assert_array_equal(penalty, csls_penalty(T, S, k, block_size=block_size))
+    np.testing.assert_array_equal(log_norm, isf_log_normalizer(S, T, beta_list, block_size=block_size))
+    assert penalty.shape == (n_t,) and log_norm.shape == (len(beta_list), n_t)
 
 
 @given(seeds, st.integers(1, 40), st.integers(1, 30), st.integers(1, 12))

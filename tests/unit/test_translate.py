@@ -108,7 +108,14 @@ def test_unsupervised_needs_no_train_dictionary(pair, capsys):
     tmp, *_ = pair
     assert main(args(tmp, "--method", "unsupervised", "--out", str(tmp / "u"))) == 0
     [result_file] = (tmp / "u" / "results").glob("*.json")
-    assert json.loads(result_file.read_text())["metrics"]["p@1/csls"] > 0.95
+    metrics = json.loads(result_file.read_text())["metrics"]
+    assert metrics["p@1/csls"] > 0.95
+    assert -1 <= metrics["criterion"] <= 1 and "unsupervised criterion" in capsys.readouterr().out
+    # a map fitted on a dictionary is not selected by the criterion: it is not computed
+    assert main(args(tmp, "--train-dict", str(tmp / "train.txt"), "--out", str(tmp / "p"))) == 0
+    [result_file] = (tmp / "p" / "results").glob("*.json")
+    assert "criterion" not in json.loads(result_file.read_text())["metrics"]
+    assert "unsupervised criterion" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("content, message", [

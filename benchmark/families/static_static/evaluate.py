@@ -10,9 +10,8 @@ from benchmark.families.base import Measurement, put_ci
 from benchmark.families.static_static.params import SplitParams
 from benchmark.scoring import (
     bootstrap_ci,
-    csls_penalty,
+    csls_penalty_and_isf_normalizer,
     hits_at_k,
-    isf_log_normalizer,
     linear_cka,
     linear_map,
     mutual_knn,
@@ -78,7 +77,8 @@ def evaluate(task, models, *, seed: int) -> Measurement:
 
     fit = orthogonal_procrustes(X[train_s], Y[train_t])
     mapped = fit.transform(X).astype(np.float32)
-    target_penalty = csls_penalty(targets, mapped, k)
+    betas = tuple(float(b) for b in p.isf_betas)
+    target_penalty, log_norm = csls_penalty_and_isf_normalizer(targets, mapped, k, betas)  # one pass for both
 
     metrics: dict[str, float] = {}
     ranked = {}
@@ -87,8 +87,6 @@ def evaluate(task, models, *, seed: int) -> Measurement:
             mapped[test_s], targets, criterion=criterion, k=k, topk=topk,
             sources=mapped, target_penalty=target_penalty if criterion == "csls" else None,
         )
-    betas = tuple(float(b) for b in p.isf_betas)
-    log_norm = isf_log_normalizer(mapped, targets, betas)
     dev_scores = []
     for b, beta in enumerate(betas):
         dev_ranked = retrieve(
