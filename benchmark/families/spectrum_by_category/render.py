@@ -8,7 +8,8 @@ from typing import Mapping
 
 import numpy as np
 
-from benchmark.families.spectrum_by_category.evaluate import DEFAULT_PARAMS, MAIN_METRIC, claim_summary
+from benchmark.families.spectrum_by_category.metrics import MAIN_METRIC, claim_summary
+from benchmark.families.spectrum_by_category.params import DEFAULT_PARAMS
 from benchmark.report.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
 from benchmark.scoring.stats import spearman_rho
 
