@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmark.report.columns import DEV_LAYER, select, size_of
 from benchmark.report.leaderboard import (
     Column,
     Summary,
@@ -29,15 +30,10 @@ TABLE_COLUMNS = (
 
 SUMMARY = Summary(
     question="How far does one word's vector drift across sentences, and does a layer separate a word's senses?",
-    columns=(
-        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
-        Column("sense acc. ↑", "sense/accuracy", ci=True),
-        Column("shuffled-label acc.", "sense/baseline/shuffled", ci=True),
-        Column("adj. self-sim. (z)", "z/self_similarity/adjusted", ci=True),
-        Column("anchor cos", "drift/anchor_cos", ci=True),
-    ),
+    columns=(DEV_LAYER, *select(TABLE_COLUMNS, "sense/accuracy", "sense/baseline/shuffled",
+                                "z/self_similarity/adjusted", "drift/anchor_cos")),
     baseline="sense/baseline/shuffled",
-    n=lambda r: f"{r.sizes.get('sense_words_test', '–')} test words",
+    n=size_of("sense_words_test", "test words"),
 )
 
 

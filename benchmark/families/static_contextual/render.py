@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from benchmark.report.columns import COVERAGE, DEV_LAYER, MEAN_COS, P1_NN_CSLS_ISF, SHUFFLED_P1_CSLS, p_at, size_of
 from benchmark.report.leaderboard import (
     Column,
     Summary,
@@ -14,12 +15,10 @@ from benchmark.report.leaderboard import (
 )
 
 TABLE_COLUMNS = (
-    Column("P@1 NN ↑", "p@1/nn", ci=True),
-    Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-    Column("P@1 ISF ↑", "p@1/isf", ci=True),
-    Column("mean cos ↑ (exact map 1)", "mean_cos", ci=True),
-    Column("coverage ↑", "coverage"),
-    Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+    *P1_NN_CSLS_ISF,
+    MEAN_COS,
+    COVERAGE,
+    SHUFFLED_P1_CSLS,
     Column("decontext. P@1 CSLS ↑", "decontextualized/p@1/csls", ci=True),
     Column("input-emb. P@1 CSLS ↑", "input/p@1/csls", ci=True),
 )
@@ -28,16 +27,16 @@ TABLE_COLUMNS = (
 SUMMARY = Summary(
     question="At which layer is a contextual model still a rotated copy of a static space?",
     columns=(
-        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
-        Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-        Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+        DEV_LAYER,
+        p_at(1, "csls", ci=True),
+        SHUFFLED_P1_CSLS,
         Column("decontext. P@1 CSLS", "decontextualized/p@1/csls"),
         Column("input-emb. P@1 CSLS", "input/p@1/csls"),
-        Column("coverage ↑", "coverage"),
+        COVERAGE,
     ),
     baseline="baseline/shuffled/p@1/csls",
     coverage="coverage",
-    n=lambda r: f"{r.sizes.get('test', '–')} test words",
+    n=size_of("test", "test words"),
 )
 
 
