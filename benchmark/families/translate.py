@@ -37,7 +37,7 @@ SUMMARY = Summary(
     question="Does the map `translate` fitted (or found without a dictionary) send the test words onto their "
              "translations?",
     columns=TABLE_COLUMNS[:6],
-    coverage="coverage",
+    coverage=COVERAGE.metric,
 )
 
 

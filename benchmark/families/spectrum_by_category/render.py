@@ -10,7 +10,15 @@ import numpy as np
 
 from benchmark.families.spectrum_by_category.metrics import MAIN_METRIC, claim_summary
 from benchmark.families.spectrum_by_category.params import DEFAULT_PARAMS
-from benchmark.report.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    details_block,
+    format_number,
+    markdown_table,
+    plot_link,
+    section_heading,
+)
 from benchmark.scoring.stats import spearman_rho
 
 
@@ -254,7 +262,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     first = results[0]
     main = first.main_metric or "categories/median_z"
     out = [
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
         f"Sharpness of each word category's singular spectrum against frequency-matched random word sets. "
         f"Main sharpness metric: the z-score of the σ1 share vs the null (positive = sharper); models ranked by "

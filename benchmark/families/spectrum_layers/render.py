@@ -17,6 +17,7 @@ from benchmark.report.leaderboard import (
     markdown_table,
     plot_link,
     ranked,
+    section_heading,
 )
 
 SUMMARY = Summary(
@@ -158,7 +159,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     first = results[0]
     f = format_number
     out = [
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
         "Category spectrum sharpness (z of the σ1 share against frequency-matched random word sets) at every "
         f"layer of each contextual model. Models ranked by `{first.main_metric}` ↑ (mean over layers of the "

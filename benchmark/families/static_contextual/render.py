@@ -7,11 +7,16 @@ from benchmark.report.leaderboard import (
     Column,
     Summary,
     cell,
+    cells,
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     ranked,
+    ranked_by,
+    section_heading,
+    split_sizes,
 )
 
 TABLE_COLUMNS = (
@@ -34,8 +39,8 @@ SUMMARY = Summary(
         Column("input-emb. P@1 CSLS", "input/p@1/csls"),
         COVERAGE,
     ),
-    baseline="baseline/shuffled/p@1/csls",
-    coverage="coverage",
+    baseline=SHUFFLED_P1_CSLS.metric,
+    coverage=COVERAGE.metric,
     n=size_of("test", "test words"),
 )
 
@@ -104,26 +109,15 @@ def _plot(result, path) -> None:
 
 def render_section(results, plots_dir) -> str:
     """Markdown section: ranked table, per-layer tables, plots written into ``plots_dir``."""
-
-    from benchmark.report.plots_layers import plot_name
-
     first = results[0]
-    ordered = ranked(results)
     rows, per_layer = [], []
-    for rank, r in enumerate(ordered, start=1):
-        name = plot_name(r.task, *r.models)
-        if plots_dir is not None:
-            _plot(r, plots_dir / name)
-        row = {"#": rank, "models": " → ".join(r.models), "layer": str(r.details.get("layer", "–"))}
-        for c in TABLE_COLUMNS[:6]:
-            row[c.header] = cell(r, c)
-        row["decontext. layer"] = str(r.details.get("decontextualized_layer", "–"))
-        for c in TABLE_COLUMNS[6:]:
-            row[c.header] = cell(r, c)
-        row["curve"] = f"[png]({plot_link(name)})"
-        row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
-        row["status"] = r.status
-        rows.append(row)
+    for rank, r in enumerate(ranked(results), start=1):
+        name = plot_file(r, plots_dir, _plot, *r.models)
+        rows.append({"#": rank, "models": " → ".join(r.models), "layer": cell(r, DEV_LAYER),
+                     **cells(r, TABLE_COLUMNS[:6]),
+                     "decontext. layer": str(r.details.get("decontextualized_layer", "–")),
+                     **cells(r, TABLE_COLUMNS[6:]),
+                     "curve": f"[png]({plot_link(name)})", "n train/dev/test": split_sizes(r), "status": r.status})
         curves = r.details.get("curves", {})
         lines = []
         raw = {pt["layer"]: pt for pt in curves.get("pooled_raw", [])}
@@ -145,11 +139,10 @@ def render_section(results, plots_dir) -> str:
         if lines:
             per_layer += [f"**{' → '.join(r.models)}**", "", f"![layer curves {r.item_id}]({plot_link(name)})", "",
                           markdown_table(lines), ""]
-    arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
-        f"Ranked by `{first.main_metric}` {arrow} of the pooled variant at the dev-chosen layer. "
+        f"{ranked_by(first)} of the pooled variant at the dev-chosen layer. "
         "Brackets: bootstrap 95 % CI over test words. Layer l = hidden_states[l] (0 = embedding output).",
         "",
         markdown_table(rows),

@@ -21,8 +21,8 @@ TABLE_COLUMNS = (
 SUMMARY = Summary(
     question="Does an orthogonal map fitted on a dictionary send model A's words onto model B's?",
     columns=(p_at(1, "csls", ci=True), SHUFFLED_P1_CSLS, p_at(1, "nn"), p_at(1, "isf"), no_ci(MEAN_COS), COVERAGE),
-    baseline="baseline/shuffled/p@1/csls",
-    coverage="coverage",
+    baseline=SHUFFLED_P1_CSLS.metric,
+    coverage=COVERAGE.metric,
     n=size_of("test", "test words"),
 )
 
