@@ -16,6 +16,7 @@ from benchmark.report.leaderboard import (
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     section_heading,
 )
@@ -56,13 +57,6 @@ def _p(value) -> str:
     if value is None:
         return "–"
     return f"{value:.4f}" if value >= 0.001 else f"{value:.1e}"
-
-
-def plot_name(task: str, model: str) -> str:
-    """``spectrum_by_category__glove-6b-50d.png``: one scree plot per (task, model)."""
-    from benchmark.report.plots_layers import plot_name as safe_name
-
-    return safe_name(task, model)
 
 
 def _set_row(rank, name, e, *, label=None) -> dict:
@@ -311,9 +305,8 @@ def render_section(results, plots_dir: Path | None) -> str:
 
     for r in results:
         label = "/".join(r.models)
-        name = plot_name(r.task, label)
-        if plots_dir is not None and r.details.get("sets"):
-            _write_plot(r, Path(plots_dir) / name)
+        # one scree plot per (task, model): spectrum_by_category__glove-6b-50d.png
+        name = plot_file(r, plots_dir if r.details.get("sets") else None, _write_plot, label)
         claim = claim_summary(r.metrics, {**DEFAULT_PARAMS, **r.params})
         sets = r.details.get("sets", {})
         skipped = r.details.get("skipped", {})

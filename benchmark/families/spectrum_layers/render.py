@@ -15,6 +15,7 @@ from benchmark.report.leaderboard import (
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     ranked,
     section_heading,
@@ -189,9 +190,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     out += [markdown_table(rows), ""]
     for r in results:
         label = "/".join(r.models)
-        name = per_space_page.plot_name(r.task, label)
-        if plots_dir is not None and r.details.get("layers"):
-            _write_plot(r, Path(plots_dir) / name)
+        name = plot_file(r, plots_dir if r.details.get("layers") else None, _write_plot, label)
         skipped = r.details.get("skipped", {})
         out += [
             f"### {label}",
