@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from benchmark.errors import TaskError
 from benchmark.families.base import TaskFamily
+from benchmark.report.columns import COVERAGE, P1_NN_CSLS_ISF, p_at
 from benchmark.report.leaderboard import Column, Summary, table_section
 
 TABLE_COLUMNS = (
-    Column("P@1 NN ↑", "p@1/nn", ci=True),
-    Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-    Column("P@1 ISF ↑", "p@1/isf", ci=True),
-    Column("P@10 CSLS ↑", "p@10/csls"),
+    *P1_NN_CSLS_ISF,
+    p_at(10, "csls"),
     Column("residual ↓", "residual"),
-    Column("coverage ↑", "coverage"),
+    COVERAGE,
     Column("criterion", "criterion"),
 )
 
@@ -38,7 +37,7 @@ SUMMARY = Summary(
     question="Does the map `translate` fitted (or found without a dictionary) send the test words onto their "
              "translations?",
     columns=TABLE_COLUMNS[:6],
-    coverage="coverage",
+    coverage=COVERAGE.metric,
 )
 
 

@@ -25,7 +25,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from benchmark.families.spectrum_by_category import evaluate as spectrum_by_category
+    from benchmark.families.spectrum_by_category import measure as spectrum_by_category
     from benchmark.families.spectrum_layers.evaluate import evaluate as evaluate_layers
     from benchmark.models import load_model
     from benchmark.scoring.null_draws import NullDrawMemo

@@ -1,7 +1,7 @@
 """Speed and memory of one unsupervised alignment: ``python -m benchmark.perf.unsupervised``.
 
 One pair of 20,000-word spaces aligned with no dictionary, with the settings of
-``python -m benchmark translate --method unsupervised`` (:data:`benchmark.translate.UNSUPERVISED`):
+``python -m benchmark translate --method unsupervised`` (:data:`benchmark.translate.job.UNSUPERVISED`):
 similarity-distribution initialisation on the most frequent words, CSLS self-learning
 within the frequency cutoff, the unsupervised criterion. Reports wall time per stage,
 peak resident memory (``ru_maxrss``, which also sees BLAS buffers) and P@1 against the
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from benchmark.scoring import normalize, retrieve, self_learning, similarity_init, unsupervised_criterion
-    from benchmark.translate import UNSUPERVISED as u
+    from benchmark.translate.job import UNSUPERVISED as u
 
     rss0 = _maxrss_bytes()
     if args.models:

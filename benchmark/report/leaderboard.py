@@ -114,6 +114,37 @@ def cell(result: Result, column: Column) -> str:
     return text
 
 
+def cells(result: Result, columns) -> dict[str, str]:
+    """header → :func:`cell` for each of ``columns``, in their order (a row of a task's table)."""
+    return {c.header: cell(result, c) for c in columns}
+
+
+def split_sizes(result: Result) -> str:
+    """The train/dev/test sizes of a Result as one cell: ``5000/500/1500`` (``–`` for one not recorded)."""
+    return "/".join(str(result.sizes.get(k, "–")) for k in ("train", "dev", "test"))
+
+
+def section_heading(result: Result) -> str:
+    """The heading of a task's section on its page: ``## task (vX)``."""
+    return f"## {result.task} (v{result.task_version})"
+
+
+def ranked_by(result: Result) -> str:
+    """``Ranked by `main metric` ↑`` (``↓`` where lower is better): how a task's table is ordered."""
+    return f"Ranked by `{result.main_metric}` {'↑' if result.higher_is_better else '↓'}"
+
+
+def plot_file(result: Result, plots_dir, plot: Callable[[Result, Path], object], *parts: str) -> str:
+    """The file name of ``result``'s plot, ``task__part….png``, which the page links; ``plot(result, path)``
+    writes it into ``plots_dir`` first when one is given."""
+    from benchmark.report.plots_layers import plot_name
+
+    name = plot_name(result.task, *parts)
+    if plots_dir is not None:
+        plot(result, Path(plots_dir) / name)
+    return name
+
+
 def markdown_table(rows) -> str:
     """A github-format markdown table of ``rows`` (dicts sharing keys), cells kept as given (no number parsing)."""
     from tabulate import tabulate
@@ -216,12 +247,8 @@ def task_table(results: list[Result], columns: tuple[Column, ...]) -> str:
     """One markdown table for the results of one task: rank, models, ``columns``, sizes and status."""
     rows = []
     for rank, r in enumerate(ranked(results), start=1):
-        row = {"#": rank, "models": " → ".join(r.models)}
-        for c in columns:
-            row[c.header] = cell(r, c)
-        row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
-        row["status"] = r.status
-        rows.append(row)
+        rows.append({"#": rank, "models": " → ".join(r.models), **cells(r, columns),
+                     "n train/dev/test": split_sizes(r), "status": r.status})
     return markdown_table(rows)
 
 
@@ -250,11 +277,10 @@ def table_section(task_results: list[Result], columns: tuple[Column, ...],
                   protocol_text: Callable[[Result], str]) -> str:
     """A task page made of the full table (``columns``) and the protocol of the first Result."""
     first = task_results[0]
-    arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
-        f"Ranked by `{first.main_metric}` {arrow}. Brackets: bootstrap 95 % CI over test items.",
+        f"{ranked_by(first)}. Brackets: bootstrap 95 % CI over test items.",
         "",
         task_table(task_results, columns),
         "",
@@ -308,11 +334,10 @@ def render_summary(results: list[Result]) -> str:
     for task, task_results in ordered:
         first = task_results[0]
         spec = summary_spec(first.family)
-        arrow = "↑" if first.higher_is_better else "↓"
         out += [
             f"## {task}",
             "",
-            f"{spec.question} Ranked by `{first.main_metric}` {arrow} (v{first.task_version}){ci_note(spec)}. "
+            f"{spec.question} {ranked_by(first)} (v{first.task_version}){ci_note(spec)}. "
             f"Details and protocol: [{task_page(task)}]({task_page(task)}).",
             "",
             _summary_table(task_results, spec),

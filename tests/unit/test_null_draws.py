@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from benchmark.adapters.base import StaticEmbeddings
+from benchmark.data.categories import CategorySet
 from benchmark.data.vocabulary import reference_words
 from benchmark.errors import ShapeError
-from benchmark.families.spectrum_by_category import evaluate as fam
+from benchmark.families.spectrum_by_category import measure as fam_measure
+from benchmark.families.spectrum_by_category.params import as_params
+from benchmark.families.spectrum_by_category.pool import build_pool, pool_share_of
 from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import draw_indices, frequency_matched_sampler, null_distribution
 
@@ -98,24 +101,24 @@ def test_pool_share_of_equals_the_row_by_row_comparison(seed):
     for _ in range(20):
         pool = rng.choice(60, size=int(rng.integers(0, 40)), replace=False)
         members = rng.choice(60, size=int(rng.integers(0, 8)), replace=False).tolist() + [6, 8]
-        assert fam.pool_share_of(emb, pool, members) == _old_pool_share_of(emb, pool, members)
+        assert pool_share_of(emb, pool, members) == _old_pool_share_of(emb, pool, members)
 
 
 def test_a_second_space_with_the_same_rows_reuses_the_draws_and_gets_the_same_entry(monkeypatch):
     words = [w for w in reference_words()[:3000] if w.isalpha()][:2000]
     rng = np.random.default_rng(1)
-    cat = fam.CategorySet(name="toyset", kind="semantic", words=tuple(words[100:1900:60]), source="test")
-    params = fam._params({"n_null": 60})
+    cat = CategorySet(name="toyset", kind="semantic", words=tuple(words[100:1900:60]), source="test")
+    params = as_params({"n_null": 60})
     # two "layers": the same words, different vectors
     layers = [StaticEmbeddings("toy", tuple(words), rng.normal(size=(len(words), 16)).astype(np.float32), "test")
               for _ in range(2)]
     memo = NullDrawMemo()
-    monkeypatch.setattr(fam, "NULL_DRAWS", memo)
+    monkeypatch.setattr(fam_measure, "NULL_DRAWS", memo)
 
     def measure(emb):
-        match = fam.match_words(emb, cat.words, fold_case=True)
-        pool = fam.build_pool(emb, exclude_rows=match["rows"])
-        return fam.measure_set(emb, cat, pool, params, seed=0, match=match)[0]
+        match = fam_measure.match_words(emb, cat.words, fold_case=True)
+        pool = build_pool(emb, exclude_rows=match["rows"])
+        return fam_measure.measure_set(emb, cat, pool, params, seed=0, match=match)[0]
 
     shared = [measure(emb) for emb in layers]
     assert (memo.misses, memo.hits) == (1, 1)

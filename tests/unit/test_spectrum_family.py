@@ -14,6 +14,10 @@ from benchmark.errors import TaskError
 from benchmark.families import get_family
 from benchmark.families.spectrum_by_category import evaluate as fam
 from benchmark.families.spectrum_by_category import render as fam_page
+from benchmark.families.spectrum_by_category.measure import match_words
+from benchmark.families.spectrum_by_category.params import as_params
+from benchmark.families.spectrum_by_category.pool import build_pool, frequency_rank, pool_share_of
+from benchmark.families.spectrum_by_category.views import static_view
 from benchmark.report.leaderboard import render_pages, render_task_page
 from benchmark.run.results import Result
 from benchmark.scoring.stats import holm, spearman_rho
@@ -150,7 +154,7 @@ def test_static_view_plugs_in_other_models(toy_run):
 
     assert fam.evaluate(task, [Contextual()], seed=0).metrics == m.metrics
     with pytest.raises(TaskError, match="static_embeddings"):
-        fam.static_view(object(), {})
+        static_view(object(), {})
 
 
 def test_pool_dedupes_rows_and_excludes_category():
@@ -158,15 +162,15 @@ def test_pool_dedupes_rows_and_excludes_category():
     vec = np.random.default_rng(0).standard_normal((50, 4)).astype(np.float32)
     vec[7] = vec[3]  # the less frequent duplicate is dropped
     emb = StaticEmbeddings("dup", tuple(words), vec, revision="t")
-    pool = fam.build_pool(emb)
+    pool = build_pool(emb)
     assert pool.n_duplicates == 1 and 7 not in pool.rows.tolist() and 3 in pool.rows.tolist()
-    pool = fam.build_pool(emb, exclude_rows=[7, 10])  # row 7's vector is row 3's
+    pool = build_pool(emb, exclude_rows=[7, 10])  # row 7's vector is row 3's
     rows = pool.rows.tolist()
     assert 3 not in rows and 10 not in rows and len(rows) == 47 and pool.n_excluded == 2
     assert pool.n_duplicates == 1
     assert np.all(np.diff(pool.ranks) > 0)
-    assert fam.pool_share_of(emb, pool.rows, [3, 10]) == 0.0
-    assert fam.pool_share_of(emb, np.array([0, 3, 5, 10]), [7, 10]) == 0.5  # 3 shares 7's vector
+    assert pool_share_of(emb, pool.rows, [3, 10]) == 0.0
+    assert pool_share_of(emb, np.array([0, 3, 5, 10]), [7, 10]) == 0.5  # 3 shares 7's vector
 
 
 def test_null_is_never_drawn_from_other_evaluated_sets(tmp_path):
@@ -199,17 +203,17 @@ def test_null_is_never_drawn_from_other_evaluated_sets(tmp_path):
 
 def test_frequency_rank_rules():
     ref = reference_words()
-    assert fam.frequency_rank(ref[10]) == 10
-    assert fam.frequency_rank("Paris") == fam.frequency_rank("paris")
-    assert 0 <= fam.frequency_rank("7") < 1000  # digits: position in wordfreq's unfiltered list
-    assert fam.frequency_rank("qzxvqzxv") == len(ref)
+    assert frequency_rank(ref[10]) == 10
+    assert frequency_rank("Paris") == frequency_rank("paris")
+    assert 0 <= frequency_rank("7") < 1000  # digits: position in wordfreq's unfiltered list
+    assert frequency_rank("qzxvqzxv") == len(ref)
 
 
 def test_match_words_casing_rule():
     emb = StaticEmbeddings("m", ("paris", "Rome", "rome", "January"), np.eye(4, dtype=np.float32), revision="t")
-    exact = fam.match_words(emb, ["Paris", "Rome", "january"], fold_case=False)
+    exact = match_words(emb, ["Paris", "Rome", "january"], fold_case=False)
     assert exact["missing"] == ["Paris", "january"] and exact["keys"] == ["Rome"]
-    folded = fam.match_words(emb, ["Paris", "Rome", "january", "oslo"], fold_case=True)
+    folded = match_words(emb, ["Paris", "Rome", "january", "oslo"], fold_case=True)
     assert folded["keys"] == ["paris", "Rome", "January"] and folded["folded"] == ["Paris", "january"]
     assert folded["missing"] == ["oslo"]
 
@@ -325,9 +329,9 @@ def test_leaderboard_page_from_toy_results(toy_run, tmp_path):
 
 def test_bad_params_are_named():
     with pytest.raises(TaskError, match="correction"):
-        fam._params({"correction": "bonferroni"})
+        as_params({"correction": "bonferroni"})
     with pytest.raises(TaskError, match="min_coverage"):
-        fam._params({"min_coverage": 0})
+        as_params({"min_coverage": 0})
 
 
 def test_registered_task():

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from benchmark.report.columns import DEV_LAYER, select, size_of
 from benchmark.report.leaderboard import (
     Column,
     Summary,
     cell,
+    cells,
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     ranked,
+    ranked_by,
+    section_heading,
 )
 
 TABLE_COLUMNS = (
@@ -29,15 +34,10 @@ TABLE_COLUMNS = (
 
 SUMMARY = Summary(
     question="How far does one word's vector drift across sentences, and does a layer separate a word's senses?",
-    columns=(
-        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
-        Column("sense acc. ↑", "sense/accuracy", ci=True),
-        Column("shuffled-label acc.", "sense/baseline/shuffled", ci=True),
-        Column("adj. self-sim. (z)", "z/self_similarity/adjusted", ci=True),
-        Column("anchor cos", "drift/anchor_cos", ci=True),
-    ),
+    columns=(DEV_LAYER, *select(TABLE_COLUMNS, "sense/accuracy", "sense/baseline/shuffled",
+                                "z/self_similarity/adjusted", "drift/anchor_cos")),
     baseline="sense/baseline/shuffled",
-    n=lambda r: f"{r.sizes.get('sense_words_test', '–')} test words",
+    n=size_of("sense_words_test", "test words"),
 )
 
 
@@ -110,19 +110,11 @@ def _plot(result, path) -> None:
 
 def render_section(results, plots_dir) -> str:
     """Summary table, then one per-layer table and plot per model."""
-
-    from benchmark.report.plots_layers import plot_name
-
     first = results[0]
-    ordered = ranked(results)
     rows, blocks = [], []
-    for rank, r in enumerate(ordered, start=1):
-        name = plot_name(r.task, *r.models)
-        if plots_dir is not None:
-            _plot(r, plots_dir / name)
-        row = {"#": rank, "model": " / ".join(r.models), "layer": str(r.details.get("layer", "–"))}
-        for c in TABLE_COLUMNS:
-            row[c.header] = cell(r, c)
+    for rank, r in enumerate(ranked(results), start=1):
+        name = plot_file(r, plots_dir, _plot, *r.models)
+        row = {"#": rank, "model": " / ".join(r.models), "layer": cell(r, DEV_LAYER), **cells(r, TABLE_COLUMNS)}
         row["CIs apart"] = "yes" if (r.metrics.get("sense/ci_separation") or -1.0) > 0 else "no"
         row["plot"] = f"[png]({plot_link(name)})"
         row["status"] = r.status
@@ -138,11 +130,10 @@ def render_section(results, plots_dir) -> str:
             blocks += [markdown_table(lines), ""]
         if senses:
             blocks += details_block(f"Anchor cosine per sense at layer {best}", markdown_table(senses))
-    arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
-        f"Ranked by `{first.main_metric}` {arrow} at the layer chosen on the dev sense words (test half reported). "
+        f"{ranked_by(first)} at the layer chosen on the dev sense words (test half reported). "
         "Brackets: bootstrap 95 % CI. Layer l = hidden_states[l] (0 = embedding output).",
         "",
         markdown_table(rows),

@@ -8,8 +8,18 @@ from typing import Mapping
 
 import numpy as np
 
-from benchmark.families.spectrum_by_category.evaluate import DEFAULT_PARAMS, MAIN_METRIC, claim_summary
-from benchmark.report.leaderboard import Column, Summary, details_block, format_number, markdown_table, plot_link
+from benchmark.families.spectrum_by_category.metrics import MAIN_METRIC, claim_summary
+from benchmark.families.spectrum_by_category.params import DEFAULT_PARAMS
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    details_block,
+    format_number,
+    markdown_table,
+    plot_file,
+    plot_link,
+    section_heading,
+)
 from benchmark.scoring.stats import spearman_rho
 
 
@@ -47,13 +57,6 @@ def _p(value) -> str:
     if value is None:
         return "–"
     return f"{value:.4f}" if value >= 0.001 else f"{value:.1e}"
-
-
-def plot_name(task: str, model: str) -> str:
-    """``spectrum_by_category__glove-6b-50d.png``: one scree plot per (task, model)."""
-    from benchmark.report.plots_layers import plot_name as safe_name
-
-    return safe_name(task, model)
 
 
 def _set_row(rank, name, e, *, label=None) -> dict:
@@ -253,7 +256,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     first = results[0]
     main = first.main_metric or "categories/median_z"
     out = [
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
         f"Sharpness of each word category's singular spectrum against frequency-matched random word sets. "
         f"Main sharpness metric: the z-score of the σ1 share vs the null (positive = sharper); models ranked by "
@@ -302,9 +305,8 @@ def render_section(results, plots_dir: Path | None) -> str:
 
     for r in results:
         label = "/".join(r.models)
-        name = plot_name(r.task, label)
-        if plots_dir is not None and r.details.get("sets"):
-            _write_plot(r, Path(plots_dir) / name)
+        # one scree plot per (task, model): spectrum_by_category__glove-6b-50d.png
+        name = plot_file(r, plots_dir if r.details.get("sets") else None, _write_plot, label)
         claim = claim_summary(r.metrics, {**DEFAULT_PARAMS, **r.params})
         sets = r.details.get("sets", {})
         skipped = r.details.get("skipped", {})

@@ -15,8 +15,10 @@ from benchmark.report.leaderboard import (
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     ranked,
+    section_heading,
 )
 
 SUMMARY = Summary(
@@ -158,7 +160,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     first = results[0]
     f = format_number
     out = [
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
         "Category spectrum sharpness (z of the σ1 share against frequency-matched random word sets) at every "
         f"layer of each contextual model. Models ranked by `{first.main_metric}` ↑ (mean over layers of the "
@@ -188,9 +190,7 @@ def render_section(results, plots_dir: Path | None) -> str:
     out += [markdown_table(rows), ""]
     for r in results:
         label = "/".join(r.models)
-        name = per_space_page.plot_name(r.task, label)
-        if plots_dir is not None and r.details.get("layers"):
-            _write_plot(r, Path(plots_dir) / name)
+        name = plot_file(r, plots_dir if r.details.get("layers") else None, _write_plot, label)
         skipped = r.details.get("skipped", {})
         out += [
             f"### {label}",

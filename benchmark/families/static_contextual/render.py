@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from benchmark.report.columns import COVERAGE, DEV_LAYER, MEAN_COS, P1_NN_CSLS_ISF, SHUFFLED_P1_CSLS, p_at, size_of
 from benchmark.report.leaderboard import (
     Column,
     Summary,
     cell,
+    cells,
     details_block,
     format_number,
     markdown_table,
+    plot_file,
     plot_link,
     ranked,
+    ranked_by,
+    section_heading,
+    split_sizes,
 )
 
 TABLE_COLUMNS = (
-    Column("P@1 NN ↑", "p@1/nn", ci=True),
-    Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-    Column("P@1 ISF ↑", "p@1/isf", ci=True),
-    Column("mean cos ↑ (exact map 1)", "mean_cos", ci=True),
-    Column("coverage ↑", "coverage"),
-    Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+    *P1_NN_CSLS_ISF,
+    MEAN_COS,
+    COVERAGE,
+    SHUFFLED_P1_CSLS,
     Column("decontext. P@1 CSLS ↑", "decontextualized/p@1/csls", ci=True),
     Column("input-emb. P@1 CSLS ↑", "input/p@1/csls", ci=True),
 )
@@ -28,16 +32,16 @@ TABLE_COLUMNS = (
 SUMMARY = Summary(
     question="At which layer is a contextual model still a rotated copy of a static space?",
     columns=(
-        Column("layer (dev)", "", value=lambda r: str(r.details.get("layer", "–"))),
-        Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-        Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+        DEV_LAYER,
+        p_at(1, "csls", ci=True),
+        SHUFFLED_P1_CSLS,
         Column("decontext. P@1 CSLS", "decontextualized/p@1/csls"),
         Column("input-emb. P@1 CSLS", "input/p@1/csls"),
-        Column("coverage ↑", "coverage"),
+        COVERAGE,
     ),
-    baseline="baseline/shuffled/p@1/csls",
-    coverage="coverage",
-    n=lambda r: f"{r.sizes.get('test', '–')} test words",
+    baseline=SHUFFLED_P1_CSLS.metric,
+    coverage=COVERAGE.metric,
+    n=size_of("test", "test words"),
 )
 
 
@@ -105,26 +109,15 @@ def _plot(result, path) -> None:
 
 def render_section(results, plots_dir) -> str:
     """Markdown section: ranked table, per-layer tables, plots written into ``plots_dir``."""
-
-    from benchmark.report.plots_layers import plot_name
-
     first = results[0]
-    ordered = ranked(results)
     rows, per_layer = [], []
-    for rank, r in enumerate(ordered, start=1):
-        name = plot_name(r.task, *r.models)
-        if plots_dir is not None:
-            _plot(r, plots_dir / name)
-        row = {"#": rank, "models": " → ".join(r.models), "layer": str(r.details.get("layer", "–"))}
-        for c in TABLE_COLUMNS[:6]:
-            row[c.header] = cell(r, c)
-        row["decontext. layer"] = str(r.details.get("decontextualized_layer", "–"))
-        for c in TABLE_COLUMNS[6:]:
-            row[c.header] = cell(r, c)
-        row["curve"] = f"[png]({plot_link(name)})"
-        row["n train/dev/test"] = "/".join(str(r.sizes.get(k, "–")) for k in ("train", "dev", "test"))
-        row["status"] = r.status
-        rows.append(row)
+    for rank, r in enumerate(ranked(results), start=1):
+        name = plot_file(r, plots_dir, _plot, *r.models)
+        rows.append({"#": rank, "models": " → ".join(r.models), "layer": cell(r, DEV_LAYER),
+                     **cells(r, TABLE_COLUMNS[:6]),
+                     "decontext. layer": str(r.details.get("decontextualized_layer", "–")),
+                     **cells(r, TABLE_COLUMNS[6:]),
+                     "curve": f"[png]({plot_link(name)})", "n train/dev/test": split_sizes(r), "status": r.status})
         curves = r.details.get("curves", {})
         lines = []
         raw = {pt["layer"]: pt for pt in curves.get("pooled_raw", [])}
@@ -146,11 +139,10 @@ def render_section(results, plots_dir) -> str:
         if lines:
             per_layer += [f"**{' → '.join(r.models)}**", "", f"![layer curves {r.item_id}]({plot_link(name)})", "",
                           markdown_table(lines), ""]
-    arrow = "↑" if first.higher_is_better else "↓"
     return "\n".join([
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
-        f"Ranked by `{first.main_metric}` {arrow} of the pooled variant at the dev-chosen layer. "
+        f"{ranked_by(first)} of the pooled variant at the dev-chosen layer. "
         "Brackets: bootstrap 95 % CI over test words. Layer l = hidden_states[l] (0 = embedding output).",
         "",
         markdown_table(rows),

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from benchmark.report.columns import COVERAGE, MEAN_COS, P1_NN_CSLS_ISF, SHUFFLED_P1_CSLS, no_ci, p_at, size_of
 from benchmark.report.leaderboard import Column, Summary, table_section
 
 TABLE_COLUMNS = (
-    Column("P@1 NN ↑", "p@1/nn", ci=True),
-    Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-    Column("P@1 ISF ↑", "p@1/isf", ci=True),
-    Column("P@10 CSLS ↑", "p@10/csls"),
-    Column("mean cos ↑ (exact map 1)", "mean_cos", ci=True),
+    *P1_NN_CSLS_ISF,
+    p_at(10, "csls"),
+    MEAN_COS,
     Column("shuffled-dict mean cos", "baseline/shuffled/mean_cos"),
     Column("scaled residual ↓ (zero map 1)", "scaled/residual"),
-    Column("coverage ↑", "coverage"),
-    Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
+    COVERAGE,
+    SHUFFLED_P1_CSLS,
     Column("lstsq+bias P@1 NN ↑", "lstsq/p@1/nn"),
     Column("CKA ↑", "similarity/cka"),
 )
@@ -21,17 +20,10 @@ TABLE_COLUMNS = (
 
 SUMMARY = Summary(
     question="Does an orthogonal map fitted on a dictionary send model A's words onto model B's?",
-    columns=(
-        Column("P@1 CSLS ↑", "p@1/csls", ci=True),
-        Column("shuffled-dict P@1 CSLS", "baseline/shuffled/p@1/csls"),
-        Column("P@1 NN ↑", "p@1/nn"),
-        Column("P@1 ISF ↑", "p@1/isf"),
-        Column("mean cos ↑ (exact map 1)", "mean_cos"),
-        Column("coverage ↑", "coverage"),
-    ),
-    baseline="baseline/shuffled/p@1/csls",
-    coverage="coverage",
-    n=lambda r: f"{r.sizes.get('test', '–')} test words",
+    columns=(p_at(1, "csls", ci=True), SHUFFLED_P1_CSLS, p_at(1, "nn"), p_at(1, "isf"), no_ci(MEAN_COS), COVERAGE),
+    baseline=SHUFFLED_P1_CSLS.metric,
+    coverage=COVERAGE.metric,
+    n=size_of("test", "test words"),
 )
 
 

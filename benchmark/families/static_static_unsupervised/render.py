@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmark.report.leaderboard import Column, Summary, cell, details_block, markdown_table, ranked
+from benchmark.report.columns import no_ci, select, size_of
+from benchmark.report.leaderboard import (
+    Column,
+    Summary,
+    cell,
+    cells,
+    details_block,
+    markdown_table,
+    ranked,
+    section_heading,
+    split_sizes,
+)
 from benchmark.scoring import (
     rank_correlation_ci,
 )
@@ -27,16 +38,11 @@ TABLE_COLUMNS = (
 SUMMARY = Summary(
     question="Can the two spaces be aligned with no dictionary at all (Conneau 2018, Artetxe 2018), as well as "
              "with one?",
-    columns=(
-        Column("unsup. P@1 CSLS ↑", "p@1/csls", ci=True),
-        Column("sup. P@1 CSLS", "supervised/p@1/csls"),
-        Column("gap (sup − unsup)", "gap/p@1/csls"),
-        Column("seed success", "seeds/success_rate", digits=2),
-        Column("GW-init P@1 CSLS", "gw/p@1/csls"),
-        Column("iterations", "iterations", digits=0),
-    ),
+    columns=(*select(TABLE_COLUMNS, "p@1/csls"),
+             *map(no_ci, select(TABLE_COLUMNS, "supervised/p@1/csls", "gap/p@1/csls", "seeds/success_rate",
+                                "gw/p@1/csls", "iterations"))),
     baseline="supervised/p@1/csls",
-    n=lambda r: f"{r.sizes.get('test', '–')} test words",
+    n=size_of("test", "test words"),
 )
 
 
@@ -113,14 +119,10 @@ def render_section(results, plots_dir) -> str:
     first = results[0]
     rows, run_rows = [], []
     for rank, r in enumerate(ranked(results), start=1):
-        row = {"#": rank, "models": " → ".join(r.models)}
-        for c in TABLE_COLUMNS:
-            row[c.header] = cell(r, c)
         selected = r.details.get("selected", {})
-        row["selected run"] = f"{selected.get('init', '–')} seed {selected.get('seed', '–')}"
-        row["n train/dev/test"] = "/".join(str(r.sizes.get(key, "–")) for key in ("train", "dev", "test"))
-        row["status"] = r.status
-        rows.append(row)
+        rows.append({"#": rank, "models": " → ".join(r.models), **cells(r, TABLE_COLUMNS),
+                     "selected run": f"{selected.get('init', '–')} seed {selected.get('seed', '–')}",
+                     "n train/dev/test": split_sizes(r), "status": r.status})
         for run in r.details.get("runs", []):
             run_rows.append({
                 "models": " → ".join(r.models), "init": run["init"], "seed": str(run["seed"]),
@@ -135,7 +137,7 @@ def render_section(results, plots_dir) -> str:
                                              f"{cell(r, Column('', 'iso/isoscore/target'))}"}
                 for r in sorted(results, key=lambda r: r.item_id)]
     return "\n".join([
-        f"## {first.task} (v{first.task_version})",
+        section_heading(first),
         "",
         f"Translation without a dictionary, next to the supervised map on the same pair and split. Ranked by "
         f"`{first.main_metric}` ↑ of the run the unsupervised criterion selects. Brackets: bootstrap 95 % CI "

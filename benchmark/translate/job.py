@@ -1,4 +1,4 @@
-"""``python -m benchmark translate``: MUSE's and VecMap's job on the user's own pair of spaces.
+"""The computation of ``python -m benchmark translate``: MUSE's and VecMap's job on the user's own pair of spaces.
 
 Two vectors files (any format :func:`benchmark.adapters.static.load_vectors_file` reads),
 dictionaries in MUSE's format (``source target`` per line, whitespace separated, several
@@ -16,12 +16,12 @@ from either space are counted in ``coverage`` (never dropped silently). ``--meth
 also reports Conneau et al.'s unsupervised criterion, the one that selected its run.
 
 Every input is read and checked, and every number computed, before anything is written:
-a bad file fails with one named error (file and line) and leaves no output.
+a bad file fails with one named error (file and line) and leaves no output. Nothing here
+prints or writes; :mod:`benchmark.translate.output` does.
 """
 
 from __future__ import annotations
 
-import argparse
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -108,30 +108,6 @@ def read_dictionary(path, source_index: dict[str, int], target_index: dict[str, 
     return TranslationPairs(path=path, n_pairs=len(seen), pairs=pairs, missing=missing)
 
 
-def add_parser(sub) -> argparse.ArgumentParser:
-    """Register the ``translate`` subcommand on an ``argparse`` subparsers object."""
-    p = sub.add_parser("translate", help="map your own SRC space onto TGT and score a MUSE-format test dictionary")
-    p.add_argument("src", help="source vectors file")
-    p.add_argument("tgt", help="target vectors file")
-    p.add_argument("--src-format", required=True, help="word2vec | word2vec-binary | glove | fasttext | numpy")
-    p.add_argument("--tgt-format", required=True, help="word2vec | word2vec-binary | glove | fasttext | numpy")
-    p.add_argument("--src-words", help="word list of SRC for --src-format numpy (one word per line)")
-    p.add_argument("--tgt-words", help="word list of TGT for --tgt-format numpy (one word per line)")
-    p.add_argument("--train-dict", help="MUSE-format train dictionary (not used by --method unsupervised)")
-    p.add_argument("--test-dict", required=True, help="MUSE-format test dictionary ('src tgt' per line)")
-    p.add_argument("--method", choices=METHODS, default="procrustes",
-                   help="procrustes (orthogonal, default) | lstsq (least squares with bias) | unsupervised")
-    p.add_argument("--normalize", choices=NORMALIZATIONS, default="unit+center+unit",
-                   help="normalisation of both spaces (default unit+center+unit)")
-    p.add_argument("--max-vocab", type=int, default=200_000, help="first rows of each file read, the rest is not read (default 200000, as MUSE)")
-    p.add_argument("--isf-beta", type=float, default=30.0, help="inverted-softmax inverse temperature (default 30)")
-    p.add_argument("--out", default=None, help="write a Result to DIR/results/ (same metric keys as static_static)")
-    p.add_argument("--export", default=None, help="write W.npy (and b.npy for lstsq) and the mapped source "
-                                                  "vectors (word2vec text) into DIR")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap and stochastic-induction seed (default 0)")
-    return p
-
-
 def _load(path: str, fmt: str, words: str | None, max_vocab: int, name: str):
     from benchmark.adapters.static import load_vectors_file
 
@@ -150,8 +126,41 @@ def _queries(pairs: TranslationPairs) -> tuple[np.ndarray, list[tuple[int, ...]]
     return sources, [tuple(sorted(gold[int(s)])) for s in sources]
 
 
-def translate(args) -> dict:
-    """Run the ``translate`` command; returns ``{"metrics", "sizes", "details", "mapped", ...}``; writes nothing."""
+@dataclass(frozen=True)
+class Translation:
+    """What one ``translate`` run computed.
+
+    Attributes
+    ----------
+    metrics : dict of str to float
+        P@1/5/10 under ``nn``, ``csls`` and ``isf`` with their CI bounds, ``coverage``,
+        ``residual`` and, with ``--method unsupervised``, the unsupervised ``criterion``.
+    sizes, details : dict
+        As in the Result.
+    W : ndarray, shape (d_source, d_target)
+    b : ndarray, shape (d_target,), or None
+        The bias (``lstsq`` only).
+    mapped : ndarray, shape (n_source, d_target)
+        Every normalised source vector mapped, float64.
+    source_words : list of str
+        The words of the rows of ``mapped``.
+    revisions : dict of str to str
+    seconds : float
+    """
+
+    metrics: dict
+    sizes: dict
+    details: dict
+    W: np.ndarray
+    b: np.ndarray | None
+    mapped: np.ndarray
+    source_words: list
+    revisions: dict
+    seconds: float
+
+
+def translate(args) -> Translation:
+    """Read and check the inputs of the ``translate`` command, fit the map and score it; writes nothing."""
     from benchmark.scoring import (
         LinearFit,
         bootstrap_ci,
@@ -232,74 +241,24 @@ def translate(args) -> dict:
              "train_pairs_missing": 0 if train is None else train.missing,
              "source_space": len(src_words), "target_space": len(tgt_words),
              "source_dim": int(X.shape[1]), "target_dim": int(Y.shape[1])}
-    return {"metrics": metrics, "sizes": sizes, "details": details, "W": W, "b": bias, "mapped": mapped64,
-            "source_words": src_words, "revisions": {"source": src.revision, "target": tgt.revision},
-            "seconds": time.perf_counter() - t0}
+    return Translation(metrics=metrics, sizes=sizes, details=details, W=W, b=bias, mapped=mapped64,
+                       source_words=src_words, revisions={"source": src.revision, "target": tgt.revision},
+                       seconds=time.perf_counter() - t0)
 
 
-def _word2vec_text(words, vectors: np.ndarray) -> bytes:
-    lines = [f"{vectors.shape[0]} {vectors.shape[1]}"]
-    lines += [w + " " + " ".join(f"{x:.6g}" for x in row) for w, row in zip(words, vectors)]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _array_bytes(array: np.ndarray) -> bytes:
-    import io
-
-    buf = io.BytesIO()
-    np.save(buf, array, allow_pickle=False)
-    return buf.getvalue()
-
-
-def write_outputs(args, outcome: dict) -> list[Path]:
-    """Write the Result (``--out``) and the exported map (``--export``); returns the paths written."""
-    from benchmark.run.atomic import atomic_write_bytes
-    from benchmark.run.results import Result, write_result
+def record(args, outcome: Translation):
+    """The :class:`~benchmark.run.results.Result` of a run (what ``--out`` writes), stamped now."""
+    from benchmark.run.results import Result
     from benchmark.run.runner import provenance
 
-    written = []
-    if args.export:
-        export = Path(args.export)
-        written.append(atomic_write_bytes(export / "W.npy", _array_bytes(outcome["W"])))
-        if outcome["b"] is not None:
-            written.append(atomic_write_bytes(export / "b.npy", _array_bytes(outcome["b"])))
-        written.append(atomic_write_bytes(export / "mapped_source.vec",
-                                          _word2vec_text(outcome["source_words"], outcome["mapped"])))
-    if args.out:
-        result = Result(
-            task=TASK_NAME, task_version="1.0", family=TASK_NAME, models=[Path(args.src).name, Path(args.tgt).name],
-            metrics=outcome["metrics"], seed=args.seed, status="passed", main_metric="p@1/csls",
-            higher_is_better=True, sizes=outcome["sizes"], details=outcome["details"],
-            params={"method": args.method, "normalization": args.normalize, "max_vocab": args.max_vocab,
-                    "isf_beta": args.isf_beta, "csls_k": 10, "ks": [1, 5, 10], "n_bootstrap": 1000,
-                    "train_dict": args.train_dict, "test_dict": args.test_dict},
-            revisions=outcome["revisions"], provenance=provenance(),
-            timing={"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "seconds": round(outcome["seconds"], 3)},
-        )
-        written.append(write_result(result, Path(args.out) / "results"))
-    return written
-
-
-def report(outcome: dict) -> str:
-    """The printed table: P@k under NN, CSLS and inverted softmax with CIs, and coverage."""
-    from tabulate import tabulate
-
-    m, s = outcome["metrics"], outcome["sizes"]
-    rows = []
-    for criterion, label in (("nn", "NN"), ("csls", "CSLS"), ("isf", f"ISF (β = {outcome['details']['isf_beta']:g})")):
-        rows.append([label] + [f"{m[f'p@{k}/{criterion}']:.4f} [{m[f'p@{k}/{criterion}:ci_low']:.4f}, "
-                               f"{m[f'p@{k}/{criterion}:ci_high']:.4f}]" for k in (1, 5, 10)])
-    table = tabulate(rows, headers=["retrieval", "P@1", "P@5", "P@10"], tablefmt="github", disable_numparse=True)
-    criterion = f"unsupervised criterion {m['criterion']:.4f}; " if "criterion" in m else ""
-    return (f"{table}\n{s['test']} test source words; coverage {m['coverage']:.4f} "
-            f"({s['test_pairs'] - s['test_pairs_missing']} of {s['test_pairs']} test pairs have both words in the "
-            f"spaces); {criterion}method {outcome['details']['method']}")
-
-
-def run(args) -> int:
-    outcome = translate(args)
-    print(report(outcome))
-    for path in write_outputs(args, outcome):
-        print(f"wrote {path}")
-    return 0
+    return Result(
+        task=TASK_NAME, task_version="1.0", family=TASK_NAME, models=[Path(args.src).name, Path(args.tgt).name],
+        metrics=outcome.metrics, seed=args.seed, status="passed", main_metric="p@1/csls",
+        higher_is_better=True, sizes=outcome.sizes, details=outcome.details,
+        params={"method": args.method, "normalization": args.normalize, "max_vocab": args.max_vocab,
+                "isf_beta": args.isf_beta, "csls_k": 10, "ks": [1, 5, 10], "n_bootstrap": 1000,
+                "train_dict": args.train_dict, "test_dict": args.test_dict},
+        revisions=outcome.revisions, provenance=provenance(),
+        timing={"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "seconds": round(outcome.seconds, 3)},
+    )
