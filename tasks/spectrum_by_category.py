@@ -18,8 +18,8 @@ this file.  Protocol:
   participation ratio, σ1/σ2, zero tail σ_N/σ1 (≈ 0 when N ≤ D).
 - Null: 1,000 random word sets of the same size from the same model,
   frequency-matched to the set with wordfreq ranks (pool: the model's plain
-  words with a wordfreq rank, identical rows deduplicated, minus the rows of
-  every evaluated set, so no draw holds another set's member), seeded from
+  words with a wordfreq rank, rows equal up to float rounding (relative
+  distance ≤ 1e-5) deduplicated, minus the rows of every evaluated set, so no draw holds another set's member), seeded from
   the item seed and the set name.  Expectation checked on every item: the
   share of a set's pool that belongs to other evaluated sets is ≤ 0.05.
 - Main sharpness metric: z of the σ1 share vs that null (positive = sharper),
@@ -42,7 +42,9 @@ _NULL_IS_RANDOM_WORDS = (Expectation("null/max_pool_other_sets_share", maximum=0
 register_task(
     Task(
         name="spectrum_by_category",
-        version="1.2",  # 1.1: null pool excludes every evaluated set's words; 1.2: full typed params recorded
+        # 1.1: null pool excludes every evaluated set's words; 1.2: full typed params recorded;
+        # 1.3: rows equal up to float rounding are one vector in the pool (bit equality flipped across CPUs)
+        version="1.3",
         family="spectrum_by_category",
         description="Singular-spectrum sharpness of word categories vs a frequency-matched null",
         main_metric="categories/median_z",
@@ -70,8 +72,8 @@ for _suffix, _view in (
         Task(
             name=f"spectrum_contextual_{_suffix}",
             # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view;
-            # 1.3: full typed params recorded
-            version="1.3",
+            # 1.3: full typed params recorded; 1.4: rows equal up to float rounding are one vector in the pool
+            version="1.4",
             family="spectrum_by_category",
             description=f"spectrum_by_category on a contextual model's {_suffix} view "
                         f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
@@ -89,8 +91,9 @@ for _suffix, _view in (
 register_task(
     Task(
         name="spectrum_contextual_layers",
-        # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded
-        version="1.2",
+        # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded;
+        # 1.3: rows equal up to float rounding are one vector in the pool
+        version="1.3",
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",

@@ -173,6 +173,24 @@ def test_pool_dedupes_rows_and_excludes_category():
     assert pool_share_of(emb, np.array([0, 3, 5, 10]), [7, 10]) == 0.5  # 3 shares 7's vector
 
 
+def test_pool_treats_vectors_equal_up_to_rounding_as_one():
+    """Two words with the same tokens get the same vector up to float rounding (another CPU, another batch):
+    the pool and the exclusion of evaluated sets must not depend on the bits."""
+    words = list(reference_words()[:50])
+    rng = np.random.default_rng(0)
+    vec = rng.standard_normal((50, 4)).astype(np.float32)
+    vec[7] = vec[3] * np.float32(1 + 1e-7)
+    vec[20] = vec[12] * np.float32(1 - 2e-7)
+    assert not (vec[7] == vec[3]).all()
+    emb = StaticEmbeddings("near", tuple(words), vec, revision="t")
+    pool = build_pool(emb, exclude_rows=[20])  # an evaluated word; its twin 12 is the same vector
+    rows = pool.rows.tolist()
+    assert 7 not in rows and 3 in rows and 12 not in rows and 20 not in rows
+    assert pool.n_duplicates == 2 and pool.n_excluded == 1  # 7 (twin of 3) and 20 (twin of the excluded 12)
+    assert pool_share_of(emb, np.array([0, 12]), [20], pool.groups) == 0.5
+    assert pool_share_of(emb, np.array([0, 12]), [20]) == 0.5
+
+
 def test_null_is_never_drawn_from_other_evaluated_sets(tmp_path):
     """A small view whose frequent words are mostly other sets' members (as on a contextual view):
     the null pool leaves every evaluated set's words out, and the record says so per set."""

@@ -25,8 +25,10 @@ Protocol (one item = one model that provides a :class:`StaticEmbeddings`):
    model, frequency-matched to the set (:func:`frequency_matched_sampler`,
    quantile bins of log(1 + rank)).  Pool: the model's plain words
    (``isalpha()`` and ``islower()``) that have a rank in wordfreq's English
-   list (:func:`benchmark.data.vocabulary.reference_words`), identical vector rows
-   deduplicated (the most frequent word keeps the row), minus the rows of
+   list (:func:`benchmark.data.vocabulary.reference_words`), vector rows equal
+   up to float rounding (:func:`benchmark.scoring.duplicates.duplicate_groups`,
+   relative distance ≤ 1e-5) deduplicated (the most frequent word keeps the
+   row), minus the rows of
    *every* evaluated set (categories, controls, shipped sets): a null draw
    never holds another set's member, and each set records
    ``frequency_match.pool_other_sets_share`` (the share of its candidate pool

@@ -165,7 +165,7 @@ def measure_set(
             "rank_range": [int(target_ranks.min()), int(target_ranks.max())],
             "pool_size": int(len(pool_rows)),
             "pool_in_range": int((fm.pool_bins >= 0).sum()),
-            "pool_other_sets_share": pool_share_of(emb, pool_rows[fm.pool_bins >= 0], other_rows),
+            "pool_other_sets_share": pool_share_of(emb, pool_rows[fm.pool_bins >= 0], other_rows, pool.groups),
         },
     )
     return entry, curves_null

@@ -10,6 +10,7 @@ import numpy as np
 from benchmark.adapters.base import StaticEmbeddings
 from benchmark.data.vocabulary import REFERENCE_SIZE, is_plain_word, reference_words
 from benchmark.errors import ShapeError
+from benchmark.scoring.duplicates import duplicate_groups
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,6 +56,9 @@ class Pool:
     ranks: np.ndarray
     n_candidates: int
     n_excluded: int = 0
+    #: Group of every row of the model's matrix (:func:`~benchmark.scoring.duplicates.duplicate_groups` over
+    #: the candidates and the evaluated sets' rows, the first row of a group as its label).
+    groups: np.ndarray | None = None
 
     @property
     def n_duplicates(self) -> int:
@@ -64,17 +68,22 @@ class Pool:
 def build_pool(emb: StaticEmbeddings, exclude_rows=()) -> Pool:
     """The null's pool: ``emb``'s plain words with a wordfreq rank, one word (the most frequent) per
     distinct vector, minus every vector of ``exclude_rows`` (the rows of all evaluated sets), so that no
-    null draw contains another set's member."""
+    null draw contains another set's member.  Vectors equal up to float rounding are one vector
+    (:func:`~benchmark.scoring.duplicates.duplicate_groups`), so the pool is the same on every CPU."""
     ref_index = {w: i for i, w in enumerate(reference_words())}
     cand = sorted(
         (ref_index[w], i) for i, w in enumerate(emb.words) if w in ref_index and is_plain_word(w)
     )
-    excluded = {emb.vectors[r].tobytes() for r in exclude_rows}
-    seen: set[bytes] = set()
+    # only candidates and evaluated rows are ever compared: group those (a row outside is its own group)
+    relevant = np.array(sorted({row for _, row in cand} | set(exclude_rows)), dtype=np.intp)
+    groups = np.arange(len(emb.vectors), dtype=np.intp)
+    groups[relevant] = relevant[duplicate_groups(emb.vectors[relevant])]
+    excluded = set(groups[np.asarray(list(exclude_rows), dtype=np.intp)].tolist())
+    seen: set[int] = set()
     rows, ranks = [], []
     n_excluded = 0
     for rank, row in cand:
-        key = emb.vectors[row].tobytes()
+        key = int(groups[row])
         if key in seen:
             continue
         seen.add(key)
@@ -83,22 +92,16 @@ def build_pool(emb: StaticEmbeddings, exclude_rows=()) -> Pool:
             continue
         rows.append(row)
         ranks.append(rank)
-    return Pool(np.asarray(rows, dtype=np.intp), np.asarray(ranks, dtype=np.float64), len(cand), n_excluded)
+    return Pool(np.asarray(rows, dtype=np.intp), np.asarray(ranks, dtype=np.float64), len(cand), n_excluded,
+                groups)
 
 
-def pool_share_of(emb: StaticEmbeddings, pool_rows: np.ndarray, member_rows) -> float:
-    """Share of ``pool_rows`` whose vector is one of ``member_rows``' vectors (0 for an empty pool)."""
+def pool_share_of(emb: StaticEmbeddings, pool_rows: np.ndarray, member_rows, groups: np.ndarray | None = None
+                  ) -> float:
+    """Share of ``pool_rows`` whose vector is one of ``member_rows``' vectors, up to float rounding
+    (0 for an empty pool).  ``groups``: :func:`duplicate_groups` of ``emb.vectors``, when known."""
     if len(pool_rows) == 0:
         return 0.0
-    members = {emb.vectors[r].tobytes() for r in member_rows}
-    pool_rows = np.asarray(pool_rows, dtype=np.intp)
-    if members and emb.dim > 0:
-        # only rows whose first coordinate has a member's bit pattern can equal a member: compare those
-        first = np.ascontiguousarray(emb.vectors[:, 0])
-        bits = first.view(np.dtype(f"u{first.dtype.itemsize}"))
-        member_bits = bits[np.asarray(list(member_rows), dtype=np.intp)]
-        candidates = pool_rows[np.isin(bits[pool_rows], member_bits)]
-    else:
-        candidates = pool_rows[:0]
-    hits = sum(emb.vectors[r].tobytes() in members for r in candidates)
-    return hits / len(pool_rows)
+    groups = duplicate_groups(emb.vectors) if groups is None else groups
+    members = groups[np.asarray(list(member_rows), dtype=np.intp)]
+    return float(np.isin(groups[np.asarray(pool_rows, dtype=np.intp)], members).mean())
