@@ -229,10 +229,9 @@ def _stream_topk(A: np.ndarray, B: np.ndarray, kk: int, block: int, chunk: int,
     indices : ndarray, shape (n_a, kk), int64, or None
     """
     n_a, n_b = A.shape[0], B.shape[0]
-    g = GROUP
     values = np.empty((n_a, kk), dtype=np.float32)
     indices = np.empty((n_a, kk), dtype=np.int64) if with_index else None
-    scratch = _Scratch(min(block, n_a) * (min(chunk, n_b) + g))
+    scratch = _Scratch(min(block, n_a) * (min(chunk, n_b) + GROUP))
 
     def one_block(i0: int) -> None:
         a = A[i0:i0 + block]
@@ -242,15 +241,7 @@ def _stream_topk(A: np.ndarray, B: np.ndarray, kk: int, block: int, chunk: int,
         run_v = np.full((b, kk), -np.inf, dtype=np.float32)
         run_i = np.full((b, kk), n_b, dtype=np.int64) if with_index else None
         for j0 in range(0, n_b, chunk):
-            Bc = B[j0:j0 + chunk]
-            c = Bc.shape[0]
-            ng = -(-c // g)
-            S = buf[:b * ng * g].reshape(b, ng * g)
-            if ng * g == c:
-                np.matmul(a, Bc.T, out=S)
-            else:
-                S[:, :c] = a @ Bc.T
-                S[:, c:] = -np.inf
+            S = _padded_scores(a, B[j0:j0 + chunk], buf)
             run_v, run_i = _merge_chunk(S, j0, n_b, run_v, run_i, kk)
         if with_index:
             order = np.lexsort((run_i, -run_v), axis=1)
@@ -261,6 +252,19 @@ def _stream_topk(A: np.ndarray, B: np.ndarray, kk: int, block: int, chunk: int,
 
     _for_each_block(n_a, block, one_block)
     return values, indices
+
+
+def _padded_scores(a: np.ndarray, Bc: np.ndarray, buf: np.ndarray) -> np.ndarray:
+    """``a @ Bc.T`` (b, c) in the front of ``buf``, as (b, 16·⌈c/16⌉) with -inf in the padding columns."""
+    b, c = a.shape[0], Bc.shape[0]
+    ng = -(-c // GROUP)
+    S = buf[:b * ng * GROUP].reshape(b, ng * GROUP)
+    if ng * GROUP == c:
+        np.matmul(a, Bc.T, out=S)
+    else:
+        S[:, :c] = a @ Bc.T
+        S[:, c:] = -np.inf
+    return S
 
 
 def _candidates(S: np.ndarray, tau: np.ndarray, kk: int, j0: int, n_b: int,
@@ -382,10 +386,9 @@ def _stream_target_terms(A: np.ndarray, B: np.ndarray, kk: int, betas: np.ndarra
     values (n_a, kk) float32, unordered, and the log normalisers (n_betas, n_a) float64.
     """
     n_a, n_b = A.shape[0], B.shape[0]
-    g = GROUP
     values = np.empty((n_a, kk), dtype=np.float32)
     out = np.empty((betas.size, n_a), dtype=np.float64)
-    width = min(chunk, n_b) + g
+    width = min(chunk, n_b) + GROUP
     scratch = _Scratch(2 * min(block, n_a) * width)
 
     def one_block(i0: int) -> None:
@@ -397,15 +400,8 @@ def _stream_target_terms(A: np.ndarray, B: np.ndarray, kk: int, betas: np.ndarra
         m = np.full(b, -np.inf, dtype=np.float32)
         acc = np.zeros((betas.size, b), dtype=np.float64)
         for j0 in range(0, n_b, chunk):
-            Bc = B[j0:j0 + chunk]
-            c = Bc.shape[0]
-            ng = -(-c // g)
-            S = buf[:b * ng * g].reshape(b, ng * g)
-            if ng * g == c:
-                np.matmul(a, Bc.T, out=S)
-            else:
-                S[:, :c] = a @ Bc.T
-                S[:, c:] = -np.inf
+            c = min(chunk, n_b - j0)
+            S = _padded_scores(a, B[j0:j0 + chunk], buf)
             m = _add_exp_sums(S[:, :c], m, acc, betas, buf[half:half + b * c].reshape(b, c))
             run_v, _ = _merge_chunk(S, j0, n_b, run_v, None, kk)
         values[i0:i0 + b] = run_v

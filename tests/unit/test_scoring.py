@@ -56,7 +56,7 @@ def test_public_names_and_light_imports():
 
     assert set(scoring.__all__) == {
         "normalize", "orthogonal_procrustes", "ProcrustesFit", "linear_map", "LinearFit",
-        "procrustes_residual", "retrieve", "csls_penalty", "isf_log_normalizer",
+        "procrustes_residual", "retrieve", "csls_penalty", "isf_log_normalizer", "csls_penalty_and_isf_normalizer",
         "precision_at_k", "hits_at_k", "rsa", "linear_cka", "mutual_knn", "pair_cosines", "bootstrap_ci",
         "cluster_bootstrap_ci", "difference_ci", "standardize", "holm", "spearman_rho",
         "Dictionary", "SelfLearningFit", "similarity_init", "gromov_wasserstein_init", "induce_dictionary",
