@@ -25,6 +25,7 @@ import os
 from pathlib import Path
 from typing import Callable, Sequence
 
+from benchmark.report.kept import kept_bytes, manifest_entry, read_manifest
 from benchmark.run.atomic import atomic_write_bytes, atomic_write_text
 
 FIGSIZE = (6.4, 4.2)
@@ -74,32 +75,17 @@ def plot_key(kind: str, inputs: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _read_keys(folder: Path) -> dict:
-    try:
-        keys = json.loads((folder / PLOT_KEYS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing or unreadable: every plot is drawn again
-        return {}
-    return keys if isinstance(keys, dict) else {}
-
-
 def is_drawn(path: str | os.PathLike, key: str) -> bool:
     """Whether ``path`` holds the PNG that inputs of hash ``key`` give (the manifest says so and the
     file's bytes are those it recorded)."""
     path = Path(path)
-    entry = _read_keys(path.parent).get(path.name)
-    if not isinstance(entry, dict) or entry.get("inputs") != key:
-        return False
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    return hashlib.sha256(data).hexdigest() == entry.get("sha256")
+    return kept_bytes(path.parent, read_manifest(path.parent / PLOT_KEYS), path.name, key) is not None
 
 
 def _record(path: Path, key: str, data: bytes) -> None:
     # read-modify-write: a concurrent run may drop another's entry, which only costs a redraw later
-    keys = _read_keys(path.parent)
-    keys[path.name] = {"inputs": key, "sha256": hashlib.sha256(data).hexdigest()}
+    keys = read_manifest(path.parent / PLOT_KEYS)
+    keys[path.name] = manifest_entry(key, data)
     atomic_write_text(path.parent / PLOT_KEYS, json.dumps(dict(sorted(keys.items())), indent=1) + "\n")
 
 

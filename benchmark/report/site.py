@@ -28,6 +28,7 @@ import os
 import re
 from pathlib import Path
 
+from benchmark.report.kept import kept_bytes, manifest_entry, read_manifest
 from benchmark.report.leaderboard import (
     INTRO,
     PLOTS_DIR,
@@ -267,26 +268,6 @@ def page_key(markdown_text: str, task: str) -> str:
     return hashlib.sha256(json.dumps([_html_code_version(), task, markdown_text]).encode("utf-8")).hexdigest()
 
 
-def _read_page_keys(site_dir: Path) -> dict:
-    try:
-        keys = json.loads((site_dir / PAGE_KEYS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing or unreadable: every page is converted again
-        return {}
-    return keys if isinstance(keys, dict) else {}
-
-
-def _kept_page(site_dir: Path, keys: dict, rel: str, key: str) -> str | None:
-    """The HTML at ``site_dir/rel`` when the manifest says ``key`` made it and its bytes are those recorded."""
-    entry = keys.get(rel)
-    if not isinstance(entry, dict) or entry.get("inputs") != key:
-        return None
-    try:
-        data = (site_dir / rel).read_bytes()
-    except OSError:
-        return None
-    return data.decode("utf-8") if hashlib.sha256(data).hexdigest() == entry.get("sha256") else None
-
-
 def render_site(results: list[Result], plots_dir: Path | None = None, *,
                 board_pages: dict[str, str] | None = None, reuse_from: Path | None = None) -> dict[str, str]:
     """Every text file of the site, ``{relative path: text}``; plots are drawn into ``plots_dir``.
@@ -302,13 +283,13 @@ def render_site(results: list[Result], plots_dir: Path | None = None, *,
     pages["index.html"] = _index(results)
     if board_pages is None:
         board_pages = render_pages(results, plots_dir)
-    keys = _read_page_keys(reuse_from) if reuse_from is not None else {}
+    keys = read_manifest(reuse_from / PAGE_KEYS) if reuse_from is not None else {}
     for rel, text in board_pages.items():
         if rel.startswith("tasks/") and rel.endswith(".md"):
             name = Path(rel).stem
             target = f"tasks/{slug(name)}.html"
-            kept = _kept_page(reuse_from, keys, target, page_key(text, name)) if reuse_from is not None else None
-            pages[target] = kept if kept is not None else _task_html(text, name)
+            kept = kept_bytes(reuse_from, keys, target, page_key(text, name)) if reuse_from is not None else None
+            pages[target] = kept.decode("utf-8") if kept is not None else _task_html(text, name)
     for model in sorted({m for r in results for m in r.models}):
         pages[f"models/{slug(model)}.html"] = _model_page(results, model)
     return pages
@@ -348,11 +329,10 @@ def write_site_of(results: list[Result], out_dir: str | os.PathLike,
     for rel, text in board_pages.items():
         if rel.startswith("tasks/") and rel.endswith(".md"):
             name = Path(rel).stem
-            keys[f"tasks/{slug(name)}.html"] = {
-                "inputs": page_key(text, name),
-                "sha256": hashlib.sha256(pages[f"tasks/{slug(name)}.html"].encode("utf-8")).hexdigest()}
+            target = f"tasks/{slug(name)}.html"
+            keys[target] = manifest_entry(page_key(text, name), pages[target].encode("utf-8"))
     manifest = json.dumps(dict(sorted(keys.items())), indent=1) + "\n"
-    if _read_page_keys(out_dir) != json.loads(manifest):
+    if read_manifest(out_dir / PAGE_KEYS) != json.loads(manifest):
         atomic_write_text(out_dir / PAGE_KEYS, manifest)
     referenced = sorted({name for text in pages.values() for name in _PLOT_REF.findall(text)})
     if plots_from is not None:
