@@ -49,7 +49,7 @@ class StaticEmbeddings:
     _index: dict = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        words = tuple(str(w) for w in self.words)
+        words = tuple(map(str, self.words))
         object.__setattr__(self, "words", words)
         vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
         if vectors.ndim != 2:
@@ -62,11 +62,12 @@ class StaticEmbeddings:
             raise ShapeError(f"model {self.name!r}: empty vocabulary")
         vectors.setflags(write=False)
         object.__setattr__(self, "vectors", vectors)
-        index = {}
-        for i, w in enumerate(words):
-            if w in index:
-                raise ShapeError(f"model {self.name!r}: duplicate word {w!r} at rows {index[w]} and {i}")
-            index[w] = i
+        index = dict(zip(words, range(len(words))))
+        if len(index) != len(words):
+            first: dict[str, int] = {}
+            for i, w in enumerate(words):
+                if first.setdefault(w, i) != i:
+                    raise ShapeError(f"model {self.name!r}: duplicate word {w!r} at rows {first[w]} and {i}")
         object.__setattr__(self, "_index", index)
 
     @property

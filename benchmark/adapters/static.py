@@ -102,19 +102,22 @@ def _check_finite(vectors: np.ndarray, words, path, first_line: int) -> None:
         raise DataFormatError(path, f"all {vectors.shape[0]} vectors are all zeros: there is nothing to measure")
 
 
-def _scan_text_vectors(path: Path, *, header: bool, max_rows: int | None = None) -> tuple[int, int]:
-    """Validate a text vectors file (its first ``max_rows`` vectors only, when given); return (n_vectors, dim).
+def _scan_text_vectors(path: Path, *, header: bool, max_rows: int | None = None) -> tuple[int, int, int]:
+    """Validate a text vectors file (its first ``max_rows`` vectors only, when given); return
+    (n_vectors, dim, bytes read: the offset after the last line read).
 
     Raises DataFormatError at the first bad line (1-based line numbers).
     """
     declared = None
     dim = None
     n = 0
+    read = 0
     seen: dict[str, int] = {}
     with open(path, "rb") as fh:
         for line_no, raw in enumerate(fh, start=1):
             if max_rows is not None and n == max_rows:
-                return n, dim  # the rest of the file is not read
+                return n, dim, read  # the rest of the file is not read
+            read += len(raw)
             if line_no == 1 and raw.startswith(_BOM):
                 raw = raw[len(_BOM):]
             try:
@@ -165,7 +168,7 @@ def _scan_text_vectors(path: Path, *, header: bool, max_rows: int | None = None)
         raise DataFormatError(path, f"header declares {declared} vectors but the file has {n}", line=1)
     if n == 0:
         raise DataFormatError(path, "no vectors in file")
-    return n, dim
+    return n, dim, read
 
 
 def _scan_binary_vectors(path: Path) -> tuple[int, int]:
@@ -275,13 +278,14 @@ def load_vectors_file(
 
         fast = read_text_vectors(path, header=header, max_rows=max_vocab)
         if fast is not None:
-            words, vectors, sha256 = fast
+            words, vectors, sha256, hashed = fast
             _check_finite(vectors, words, path, 2 if header else 1)
             return StaticEmbeddings(name=name, words=tuple(words), vectors=vectors,
-                                    revision="sha256:" + sha256, frequency_ordered=False,
+                                    revision=_revision(sha256, path, hashed), frequency_ordered=False,
                                     source=_source(fmt, path, max_vocab))
     from gensim.models import KeyedVectors
 
+    hashed = None
     if fmt == "word2vec-binary":
         _scan_binary_vectors(path)
         try:
@@ -294,7 +298,8 @@ def load_vectors_file(
             raise DataFormatError(path, f"not a word2vec binary file: {exc}") from None
         first_line = 1
     else:
-        _scan_text_vectors(path, header=header, max_rows=max_vocab)
+        _, _, read = _scan_text_vectors(path, header=header, max_rows=max_vocab)
+        hashed = None if max_vocab is None else read
         try:
             with _without_bom(path) as readable:
                 kv = KeyedVectors.load_word2vec_format(
@@ -311,10 +316,18 @@ def load_vectors_file(
         name=name,
         words=tuple(words),
         vectors=vectors,
-        revision="sha256:" + file_sha256(path),
+        revision=_revision(file_sha256(path, hashed), path, hashed),
         frequency_ordered=False,
         source=_source(fmt, path, max_vocab),
     )
+
+
+def _revision(sha256: str, path: Path, hashed: int | None) -> str:
+    """``sha256:<hex>`` of the whole file, or of the bytes read when ``max_vocab`` stopped before its end
+    (``sha256:<hex> of the first <n> bytes``): what was loaded, so a file changed past them is the same model."""
+    if hashed is None or hashed >= path.stat().st_size:
+        return "sha256:" + sha256
+    return f"sha256:{sha256} of the first {hashed} bytes"
 
 
 def _source(fmt: str, path: Path, max_vocab: int | None) -> str:

@@ -96,9 +96,10 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
 
     Returns
     -------
-    (words, vectors, sha256)
-        ``len(words) == n`` distinct words, a C-contiguous float32 array of shape (n, dim) and the
-        hex sha256 of the whole file (hashed in a second thread while Arrow parses), or ``None`` when
+    (words, vectors, sha256, hashed)
+        ``len(words) == n`` distinct words, a C-contiguous float32 array of shape (n, dim), the hex
+        sha256 of the bytes read (hashed in a second thread while Arrow parses) and their count when
+        ``max_rows`` stopped the read (``None``: the whole file was read and hashed), or ``None`` when
         the fast path cannot vouch for the file.
     """
     try:
@@ -149,8 +150,6 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
             digest.update(fh.read(body))
             hashed_to = body
             for piece in _pieces(fh, PIECE_BYTES):
-                hashed = hasher.submit(digest.update, piece)  # hashlib lets go of the GIL
-                hashed_to += len(piece)
                 if piece[:3] == _BOM:
                     return None  # Arrow would drop it from the word starting this piece
                 text = piece.obj
@@ -159,9 +158,11 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
                     return None  # a lone carriage return: Arrow ends a line there, the exact scan does not
                 if truncating:
                     lines = text.count(b"\n", 0, len(piece)) + (piece[-1:] != b"\n")
-                    if filled + lines > n_rows:  # parse no further than the last row asked for
+                    if filled + lines > n_rows:  # parse (and hash) no further than the last row asked for
                         ends = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 0x0A)
                         piece = piece[:int(ends[n_rows - filled - 1]) + 1]
+                hashed = hasher.submit(digest.update, piece)  # hashlib lets go of the GIL
+                hashed_to += len(piece)
                 table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(piece)), read_options=read_options,
                                        parse_options=parse_options, convert_options=convert_options)
                 lines = table.num_rows
@@ -179,10 +180,7 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
                 filled += lines
                 hashed.result()
                 if filled == n_rows and truncating:
-                    fh.seek(hashed_to)  # the revision is the whole file's
-                    for block in iter(lambda: fh.read(1 << 24), b""):
-                        digest.update(block)
-                    break
+                    break  # the rest of the file is not read
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, ValueError):
         return None
     pa.default_memory_pool().release_unused()  # the pieces' memory, before the words become Python strings
@@ -195,4 +193,4 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
     del arrow_words
     if any(not w or w != w.strip() for w in words):
         return None
-    return words, vectors, digest.hexdigest()
+    return words, vectors, digest.hexdigest(), (hashed_to if truncating else None)

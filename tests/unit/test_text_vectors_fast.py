@@ -55,6 +55,10 @@ def test_fast_path_matches_the_exact_path(tmp_path, monkeypatch, fmt, bom, trail
     "2 2\na 1 2\nb 1 2 3\n",          # ragged
     "2 2\na 1 2\nb 1_0 2\n",          # Python reads it, Arrow does not: the exact path decides
     "2 2\na 1 2\rb 1 2\n",           # a lone carriage return: Arrow ends a line there, the scan does not
+    "2 2\n\ta 1 2\nb 1 2\n",          # the first word starts with whitespace
+    "2 2\na 1 2\nb\u3000 1 2\n",      # the last word ends with (Unicode) whitespace
+    "3 2\na 1 2\nb\x0b 1 2\nc 1 2\n",  # a middle word ends with whitespace
+    "3 2\na 1 2\n\x0cb 1 2\nc 1 2\n",  # a middle word starts with whitespace
 ])
 def test_fast_path_declines_what_it_cannot_vouch_for(tmp_path, text):
     path = tmp_path / "v.txt"
@@ -88,7 +92,7 @@ def test_max_vocab_below_one_is_refused(tmp_path, bad):
 def test_scan_stops_at_max_rows(tmp_path):
     path = tmp_path / "v.txt"
     path.write_text("5 2\na 1 2\nb 3 4\nb x\n", encoding="utf-8")
-    assert static._scan_text_vectors(path, header=True, max_rows=2) == (2, 2)
+    assert static._scan_text_vectors(path, header=True, max_rows=2) == (2, 2, len(b"5 2\na 1 2\nb 3 4\n"))
 
 
 def test_score_max_vocab_below_one_is_a_named_usage_error(tmp_path, capsys):
@@ -140,24 +144,51 @@ def test_values_are_rounded_twice_as_gensim_does(tmp_path):
     assert np.float32(float(text)) == np.float32(1.0)
     path = tmp_path / "v.txt"
     path.write_text(f"2 2\na {text} 2\nb 1 2\n", encoding="utf-8")
-    words, vectors, _ = read_text_vectors(path, header=True)
+    words, vectors, *_ = read_text_vectors(path, header=True)
     assert vectors[0, 0] == np.float32(1.0)
 
 
 @pytest.mark.parametrize("max_vocab", [None, 1, 7, 19, 20])
-def test_pieces_and_max_vocab_give_the_words_vectors_and_whole_file_sha256(tmp_path, monkeypatch, max_vocab):
+def test_pieces_and_max_vocab_give_the_words_vectors_and_sha256_of_what_was_read(tmp_path, monkeypatch, max_vocab):
     from benchmark.hashing import file_sha256
 
     rng = np.random.default_rng(3)
     words = [f"w{i}" for i in range(20)]
     path = _write(tmp_path / "v.txt", words, rng.standard_normal((20, 3)))
     whole = read_text_vectors(path, header=True)
+    assert whole[2] == file_sha256(path) and whole[3] is None
     monkeypatch.setattr("benchmark.adapters.text_vectors.PIECE_BYTES", 64)
     got = read_text_vectors(path, header=True, max_rows=max_vocab)
     n = max_vocab or 20
     assert got[0] == whole[0][:n]
     np.testing.assert_array_equal(got[1], whole[1][:n])
-    assert got[2] == whole[2] == file_sha256(path)
+    lines = path.read_bytes().split(b"\n")
+    prefix = len(b"\n".join(lines[:n + 1])) + 1  # the header and n rows, with their newlines
+    assert got[3] == (None if max_vocab is None else prefix)
+    assert got[2] == file_sha256(path, prefix)
+    assert (got[2] == whole[2]) == (n == 20)
+
+
+@pytest.mark.parametrize("fmt", ["word2vec", "glove"])
+@pytest.mark.parametrize("max_vocab", [None, 3, 20])
+def test_max_vocab_revision_is_the_same_on_either_path_and_ignores_the_unread_tail(tmp_path, monkeypatch, fmt,
+                                                                                   max_vocab):
+    rng = np.random.default_rng(4)
+    rows = rng.standard_normal((20, 3))
+    words = [f"w{i}" for i in range(20)]
+    a = _write(tmp_path / "a.txt", words, rows, header=fmt == "word2vec", bom=True)
+    changed = rows.copy()
+    changed[-1] += 1.0
+    b = _write(tmp_path / "b.txt", words, changed, header=fmt == "word2vec", bom=True)
+    fast = load_vectors_file(a, fmt, max_vocab=max_vocab)
+    slow = _slow(a, fmt, max_vocab=max_vocab, monkeypatch=monkeypatch)
+    assert fast.revision == slow.revision
+    if max_vocab == 3:
+        assert fast.revision.endswith(" bytes") and "of the first" in fast.revision
+        assert load_vectors_file(b, fmt, max_vocab=3).revision == fast.revision  # row 20 was never read
+    else:
+        assert fast.revision == "sha256:" + __import__("benchmark.hashing").hashing.file_sha256(a)
+        assert load_vectors_file(b, fmt, max_vocab=max_vocab).revision != fast.revision
 
 
 def test_a_word_starting_with_a_bom_at_a_piece_start_is_kept(tmp_path, monkeypatch):
@@ -166,3 +197,10 @@ def test_a_word_starting_with_a_bom_at_a_piece_start_is_kept(tmp_path, monkeypat
     monkeypatch.setattr("benchmark.adapters.text_vectors.PIECE_BYTES", 8)  # the second row starts a piece
     assert read_text_vectors(path, header=True) is None  # Arrow would drop the BOM
     assert load_vectors_file(path, "word2vec").words == ("a", "\ufeffb")
+
+
+def test_inner_whitespace_in_a_word_is_kept_by_either_path(tmp_path, monkeypatch):
+    words = ["tab\t\tin", "b"]
+    path = _write(tmp_path / "v.txt", words, np.ones((2, 3)))
+    assert read_text_vectors(path, header=True) is not None
+    assert load_vectors_file(path, "word2vec").words == _slow(path, "word2vec", monkeypatch=monkeypatch).words == tuple(words)
