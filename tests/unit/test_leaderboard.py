@@ -163,3 +163,34 @@ def test_ci_note_only_where_a_column_shows_a_ci():
     without = Summary(question="q", columns=(Column("median z", "categories/median_z"),))
     assert ci_note(with_ci) == "; brackets: bootstrap 95 % CI"
     assert ci_note(without) == ""
+
+
+def _with_other_timings(result: Result, factor: float) -> Result:
+    """The same Result as if recomputed on a slower machine: every timing multiplied by ``factor``."""
+    import dataclasses
+
+    def scaled(obj, key=""):
+        if isinstance(obj, dict):
+            return {k: scaled(v, k) for k, v in obj.items()}
+        if isinstance(obj, list):
+            return [scaled(v, key) for v in obj]
+        if isinstance(obj, (int, float)) and not isinstance(obj, bool) and "seconds" in key:
+            return obj * factor + 0.5
+        return obj
+
+    return dataclasses.replace(result, metrics=scaled(result.metrics), details=scaled(result.details),
+                               timing={**result.timing, "seconds": result.timing.get("seconds", 0) * factor})
+
+
+def test_pages_do_not_change_when_only_timings_do(tmp_path):
+    """A recomputed item differs in its timings only: no page (of any family) may show them."""
+    from benchmark.run.results import read_results
+
+    committed = read_results(Path(__file__).resolve().parents[2] / "leaderboard" / "results")
+    timed = [r for r in committed if any("seconds" in k for k in r.metrics) or "seconds" in json.dumps(r.details)]
+    assert timed, "the committed leaderboard should hold Results with timings in metrics or details"
+    slower = [_with_other_timings(r, 3.0) for r in committed]
+    a, b = render_pages(committed), render_pages(slower)
+    assert a.keys() == b.keys()
+    for name in a:
+        assert a[name] == b[name], f"{name} shows a timing"

@@ -31,8 +31,7 @@ TABLE_COLUMNS = (
     Column("GW-init P@1 CSLS", "gw/p@1/csls"),
     Column("criterion", "criterion"),
     Column("iterations", "iterations", digits=0),
-    Column("s / run", "seconds/run", digits=1),
-)
+)  # no timings: a page is the same bytes whenever its Results are recomputed (seconds stay in the JSON)
 
 
 SUMMARY = Summary(
@@ -129,7 +128,6 @@ def render_section(results, plots_dir) -> str:
                 "criterion": f"{run['criterion']:.3f}", "P@1 CSLS": f"{run['p@1/csls']:.3f}",
                 "P@1 NN": f"{run['p@1/nn']:.3f}", "iterations": str(run["iterations"]),
                 "converged": "yes" if run["converged"] else "no (max iterations)",
-                "s": f"{run['seconds']:.1f}",
             })
     iso_rows = [{"models": " → ".join(r.models),
                  **{header.split(" (")[0]: cell(r, Column(header, key)) for header, key in PREDICTORS},
