@@ -366,13 +366,14 @@ def _stream_log_normalizer(A: np.ndarray, B: np.ndarray, betas: np.ndarray,
 
 def _add_exp_sums(S: np.ndarray, m: np.ndarray, acc: np.ndarray, betas: np.ndarray, E: np.ndarray) -> np.ndarray:
     """Fold the cosine chunk ``S`` (b, c) into the running sums ``acc[t] = Σ exp(β_t (cos − m))`` (in place);
-    returns the new running row maximum.  ``E`` is (b, c) float32 scratch."""
+    returns the new running row maximum.  ``S`` is overwritten (by ``cos − m``, once for every β);
+    ``E`` is (b, c) float32 scratch."""
     m_new = np.maximum(m, S.max(axis=1))
     shift = m.astype(np.float64) - m_new  # <= 0; -inf on the first chunk
+    S -= m_new[:, None]
     for t, beta in enumerate(betas):
         acc[t] *= np.exp(beta * shift)
-        np.subtract(S, m_new[:, None], out=E)
-        E *= np.float32(beta)
+        np.multiply(S, np.float32(beta), out=E)
         np.exp(E, out=E)
         acc[t] += E.sum(axis=1, dtype=np.float64)
     return m_new
@@ -402,8 +403,8 @@ def _stream_target_terms(A: np.ndarray, B: np.ndarray, kk: int, betas: np.ndarra
         for j0 in range(0, n_b, chunk):
             c = min(chunk, n_b - j0)
             S = _padded_scores(a, B[j0:j0 + chunk], buf)
+            run_v, _ = _merge_chunk(S, j0, n_b, run_v, None, kk)  # first: the exp sums overwrite S
             m = _add_exp_sums(S[:, :c], m, acc, betas, buf[half:half + b * c].reshape(b, c))
-            run_v, _ = _merge_chunk(S, j0, n_b, run_v, None, kk)
         values[i0:i0 + b] = run_v
         out[:, i0:i0 + b] = betas[:, None] * m.astype(np.float64) + np.log(acc)
 
@@ -669,13 +670,26 @@ def _first_hit(ranked, gold) -> tuple[np.ndarray, int]:
     if n_gold != n:
         raise ShapeError(f"gold has {n_gold} entries but ranked has shape {R_.shape}: "
                          "one gold collection per query (row) is needed")
-    per = [_gold_entry(g, i) for i, g in enumerate(gold)]
-    counts = np.array([p.size for p in per], dtype=np.int64)
-    flat = np.concatenate(per) if per else np.zeros(0, dtype=np.int64)
+    counts, flat = _gold_arrays(gold)
     M = int(max(R_.max(), flat.max() if flat.size else 0)) + 1
     gold_keys = np.repeat(np.arange(n, dtype=np.int64), counts) * M + flat
     hit = np.isin(np.arange(n, dtype=np.int64)[:, None] * M + R_, gold_keys)
     return np.where(hit.any(axis=1), hit.argmax(axis=1), K), K
+
+
+def _gold_arrays(gold) -> tuple[np.ndarray, np.ndarray]:
+    """(gold targets per query, all of them concatenated) as int64 arrays."""
+    if len(gold) and not isinstance(gold[0], (set, frozenset)):  # one array when every entry has the same size
+        try:
+            table = np.asarray(gold)
+        except ValueError:  # ragged
+            table = None
+        if (table is not None and table.ndim == 2 and table.shape[1] > 0
+                and np.issubdtype(table.dtype, np.integer) and table.min() >= 0):
+            return np.full(table.shape[0], table.shape[1], dtype=np.int64), table.astype(np.int64).reshape(-1)
+    per = [_gold_entry(g, i) for i, g in enumerate(gold)]
+    counts = np.array([p.size for p in per], dtype=np.int64)
+    return counts, (np.concatenate(per) if per else np.zeros(0, dtype=np.int64))
 
 
 def _gold_entry(g, i: int) -> np.ndarray:
