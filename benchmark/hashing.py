@@ -9,12 +9,10 @@ import os
 def file_sha256(path: str | os.PathLike, limit: int | None = None) -> str:
     """Hex sha256 of a file's bytes (its first ``limit`` bytes only, when given), read in 1 MiB blocks."""
     digest = hashlib.sha256()
-    left = -1 if limit is None else int(limit)
     with open(path, "rb") as fh:
-        while left:
-            block = fh.read(1 << 20 if left < 0 else min(1 << 20, left))
+        while limit is None or fh.tell() < limit:
+            block = fh.read(1 << 20 if limit is None else min(1 << 20, limit - fh.tell()))
             if not block:
                 break
             digest.update(block)
-            left = left - len(block) if left > 0 else left
     return digest.hexdigest()

@@ -161,7 +161,7 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
                     if filled + lines > n_rows:  # parse (and hash) no further than the last row asked for
                         ends = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 0x0A)
                         piece = piece[:int(ends[n_rows - filled - 1]) + 1]
-                hashed = hasher.submit(digest.update, piece)  # hashlib lets go of the GIL
+                hashing = hasher.submit(digest.update, piece)  # hashlib lets go of the GIL
                 hashed_to += len(piece)
                 table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(piece)), read_options=read_options,
                                        parse_options=parse_options, convert_options=convert_options)
@@ -178,7 +178,7 @@ def read_text_vectors(path: Path, *, header: bool, max_rows: int | None = None
                     at += len(block)
                 del table
                 filled += lines
-                hashed.result()
+                hashing.result()
                 if filled == n_rows and truncating:
                     break  # the rest of the file is not read
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, ValueError):
