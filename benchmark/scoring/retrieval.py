@@ -33,15 +33,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Literal, Sequence, get_args
 
 import numpy as np
 
 from benchmark.errors import ShapeError
 from benchmark.scoring.normalize import check_choice, check_finite, check_matrix, check_positive_int, check_same_cols
+from benchmark.scoring.threads import WORKERS as THREADS
+from benchmark.scoring.threads import map_in_order, single_threaded_blas, thread_local_buffer
 
 __all__ = ["Criterion", "retrieve", "csls_penalty", "isf_log_normalizer", "csls_penalty_and_isf_normalizer",
            "hits_at_k",
@@ -59,8 +58,7 @@ CHUNK_FACTOR = 8
 #: Columns per group in the group-maximum pre-selection.
 GROUP = 16
 #: Threads running blocks concurrently (extra memory: one block × chunk buffer each).
-WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                     else (os.cpu_count() or 1)))
+WORKERS = THREADS
 _NORM_ROWS = 1 << 15  # rows normalised at a time (bounds the float64 temporaries)
 
 
@@ -162,28 +160,13 @@ class _Scratch:
 
     def __init__(self, size: int):
         self.size = size
-        self._local = threading.local()
+        self._buffer = thread_local_buffer(lambda: np.empty(size, dtype=np.float32))
 
     def get(self) -> np.ndarray:
-        buf = getattr(self._local, "buf", None)
-        if buf is None:
-            buf = self._local.buf = np.empty(self.size, dtype=np.float32)
-        return buf
+        return self._buffer.get()
 
 
-_BLAS_CONTROLLER: list = []  # lazily created threadpoolctl controller (or None)
-
-
-def _single_threaded_blas():
-    """A context manager holding BLAS to one thread, or None without threadpoolctl."""
-    if not _BLAS_CONTROLLER:
-        try:
-            from threadpoolctl import ThreadpoolController
-            _BLAS_CONTROLLER.append(ThreadpoolController())
-        except Exception:  # not installed, or it failed to inspect the libraries
-            _BLAS_CONTROLLER.append(None)
-    controller = _BLAS_CONTROLLER[0]
-    return None if controller is None else controller.limit(limits=1, user_api="blas")
+_single_threaded_blas = single_threaded_blas
 
 
 def _for_each_block(n_rows: int, block: int, fn) -> None:
@@ -195,16 +178,8 @@ def _for_each_block(n_rows: int, block: int, fn) -> None:
     ``threadpoolctl`` (used when installed, otherwise blocks run one after another on
     a multi-threaded BLAS). Results do not depend on the scheduling.
     """
-    starts = range(0, n_rows, block)
-    workers = min(WORKERS, len(starts))
-    limit = _single_threaded_blas() if workers > 1 else None
-    if limit is None:
-        for i0 in starts:
-            fn(i0)
-        return
-    with limit, ThreadPoolExecutor(max_workers=workers) as pool:
-        for fut in [pool.submit(fn, i0) for i0 in starts]:
-            fut.result()
+    for _ in map_in_order(fn, range(0, n_rows, block), workers=WORKERS):
+        pass
 
 
 def _stream_topk(A: np.ndarray, B: np.ndarray, kk: int, block: int, chunk: int,

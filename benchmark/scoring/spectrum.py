@@ -48,6 +48,7 @@ import numpy as np
 
 from benchmark.errors import ShapeError, UnknownNameError
 from benchmark.registry import did_you_mean
+from benchmark.scoring.threads import map_in_order, thread_local_buffer
 
 __all__ = [
     "METRIC_NAMES",
@@ -138,6 +139,16 @@ def _centre(X: np.ndarray, axis: int) -> np.ndarray:
     if const.any():
         Xc = np.where(const, 0.0, Xc)
     return Xc
+
+
+def _centre_in_place(X: np.ndarray, axis: int, mask: np.ndarray) -> None:
+    """:func:`_centre` written into ``X`` itself (bitwise the same values); ``mask`` is a bool scratch
+    array of ``X``'s shape."""
+    first = np.take(X, [0], axis=axis)
+    const = np.equal(X, first, out=mask).all(axis=axis, keepdims=True)  # ptp == 0, before X changes
+    X -= X.mean(axis=axis, keepdims=True)
+    if const.any():
+        np.copyto(X, 0.0, where=np.broadcast_to(const, X.shape))
 
 
 def _resolve_metrics(metrics: Sequence[str] | None) -> tuple[str, ...]:
@@ -390,6 +401,7 @@ def null_distribution(
     max_chunk_bytes: int = _DEFAULT_CHUNK_BYTES,
     return_spectra: bool = False,
     indices: np.ndarray | None = None,
+    workers: int | None = None,
 ) -> NullDistribution | tuple[NullDistribution, np.ndarray]:
     """Spectrum metrics of ``n_draws`` random row subsets of ``vectors``.
 
@@ -442,6 +454,10 @@ def null_distribution(
         and ``sampler`` are then unused): callers that measure several
         spaces over the same rows and pool (the layers of one model) draw
         once and pass the same draws, with identical results.
+    workers : int, optional
+        Threads computing chunks at once (default: one per core,
+        :data:`benchmark.scoring.threads.WORKERS`); results are bitwise the same
+        for any number.
 
     Returns
     -------
@@ -486,17 +502,23 @@ def null_distribution(
         if n_draws and (indices.min() < 0 or indices.max() >= m):
             raise ShapeError(f"indices holds a row outside [0, {m})")
 
-    chunk = max(1, int(max_chunk_bytes) // (8 * set_size * d))
-    rows: list[np.ndarray] = []
-    spectra: list[np.ndarray] = []
-    for start in range(0, n_draws, chunk):
+    chunk = min(n_draws, max(1, int(max_chunk_bytes) // (8 * set_size * d)))
+    # Every thread reuses one float64 block and one mask for its chunks: a fresh 32 MiB array per chunk
+    # costs more in page faults than the arithmetic on it.
+    scratch = thread_local_buffer(lambda: (np.empty((chunk * set_size, d), dtype=np.float64),
+                                           np.empty((chunk * set_size, d), dtype=bool)))
+
+    def chunk_spectra(start: int) -> np.ndarray:
         idx = indices[start:start + chunk]
         flat = idx.reshape(-1)
-        block = np.asarray(pool[flat], dtype=np.float64)
-        _check_finite(block, "vectors", row_labels=flat)
+        block_buf, mask_buf = scratch.get()
+        block = block_buf[:flat.size]
+        block[...] = pool[flat]
+        if not np.isfinite(block, out=mask_buf[:flat.size]).all():
+            _check_finite(block, "vectors", row_labels=flat)
         block = block.reshape(idx.shape[0], set_size, d)
         if center:
-            block = _centre(block, axis=1)
+            _centre_in_place(block, axis=1, mask=mask_buf[:flat.size].reshape(block.shape))
         sig = _batched_spectrum(block) if method == "gram" else np.linalg.svd(block, compute_uv=False)
         zero = ~(sig[:, 0] > 0)
         if zero.any():
@@ -505,6 +527,11 @@ def null_distribution(
                 f"{_ZERO_VARIANCE}: null draw {start + k} (pool rows {idx[k].tolist()[:10]}...) "
                 "— the pool has duplicate rows"
             )
+        return sig
+
+    rows: list[np.ndarray] = []
+    spectra: list[np.ndarray] = []
+    for sig in map_in_order(chunk_spectra, range(0, n_draws, chunk), workers=workers):
         if return_spectra:
             spectra.append(sig)
         if metric_fn is None:

@@ -543,3 +543,24 @@ def test_static_embeddings_views(kind, request):
         model.static_embeddings(source="decontextualized", tail_stride=0)
     with pytest.raises(UnknownNameError, match="static_embeddings source 'output'"):
         model.static_embeddings(source="output")
+
+
+def test_gemma_conversion_parses_each_gguf_once(monkeypatch, tmp_path):
+    gguf = pytest.importorskip("gguf")
+    from benchmark.adapters.hf.packaged import _one_gguf_reader
+
+    made = []
+
+    class Reader:
+        def __init__(self, path, mode="r"):
+            made.append((path, mode))
+
+    monkeypatch.setattr(gguf, "GGUFReader", Reader)
+    a, b = tmp_path / "a.gguf", tmp_path / "b.gguf"
+    with _one_gguf_reader():
+        first = gguf.GGUFReader(str(a))
+        assert gguf.GGUFReader(a) is first  # the same file, however it is named
+        assert gguf.GGUFReader(str(b)) is not first
+        assert gguf.GGUFReader(str(a), "r+") is not gguf.GGUFReader(str(a), "r+")  # a writable map is never shared
+    assert gguf.GGUFReader is Reader
+    assert len(made) == 4

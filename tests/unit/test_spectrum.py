@@ -210,6 +210,35 @@ def test_null_distribution_chunking_does_not_change_results(pool):
     np.testing.assert_allclose(tiny.values, big.values, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_null_distribution_is_bitwise_the_same_on_any_number_of_threads(pool, workers):
+    kw = dict(seed=5, max_chunk_bytes=8 * 10 * 16 * 7, return_spectra=True)  # 7 draws a chunk: 9 chunks
+    one, one_spectra = null_distribution(pool, 10, 60, workers=1, **kw)
+    many, many_spectra = null_distribution(pool, 10, 60, workers=workers, **kw)
+    assert one.values.tobytes() == many.values.tobytes()
+    assert one_spectra.tobytes() == many_spectra.tobytes()
+
+
+def test_null_distribution_centres_like_singular_spectrum_with_constant_columns():
+    rng = np.random.default_rng(4)
+    pool = rng.standard_normal((40, 6))
+    pool[:, 2] = 0.1  # a constant column: its mean is not exactly 0.1, yet it must centre to exactly 0
+    draws = np.stack([rng.choice(40, size=3, replace=False) for _ in range(12)])
+    _, spectra = null_distribution(pool, 3, 12, indices=draws, return_spectra=True, method="svd",
+                                   max_chunk_bytes=8 * 3 * 6 * 4)
+    for row, idx in zip(spectra, draws):
+        assert row.tobytes() == singular_spectrum(pool[idx]).tobytes()
+
+
+def test_null_distribution_names_the_first_bad_chunk_in_order_on_threads():
+    pool = np.random.default_rng(0).standard_normal((30, 4))
+    pool[7, 3] = np.nan
+    pool[21, 0] = np.inf
+    draws = np.array([[0, 1, 2], [3, 4, 5], [20, 21, 22], [6, 7, 8]])
+    with pytest.raises(ShapeError, match=r"non-finite entry inf at index \(21, 0\)"):
+        null_distribution(pool, 3, 4, indices=draws, max_chunk_bytes=8 * 3 * 4, workers=2)
+
+
 def test_null_rows_equal_spectrum_metrics_of_drawn_rows(pool):
     drawn = []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -86,6 +87,35 @@ def load_gemma3_270m(cache_dir: str | os.PathLike | None = None, device: str = "
     )
 
 
+@contextlib.contextmanager
+def _one_gguf_reader():
+    """Within the block, ``gguf.GGUFReader(path)`` parses each file once.
+
+    transformers reads the GGUF three times (config, tokenizer, weights), each through a
+    new ``GGUFReader``, and parsing Gemma's 262k-token vocabulary takes about 9 s a time.
+    The reader only maps the file read-only, so one reader serves all three.
+    """
+    import gguf
+
+    original = gguf.GGUFReader
+    readers: dict[tuple[str, str], object] = {}
+
+    def shared(path, mode="r"):
+        key = (os.path.realpath(path), mode)
+        if mode != "r":
+            return original(path, mode)
+        if key not in readers:
+            readers[key] = original(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader = shared
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original
+        readers.clear()
+
+
 def _convert_gemma(pkg, copy_dir: Path, version: str) -> None:
     """GGUF -> float32 safetensors copy, built in a temp folder and renamed into place."""
     copy_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -97,10 +127,11 @@ def _convert_gemma(pkg, copy_dir: Path, version: str) -> None:
         except Exception as exc:
             raise ModelLoadError(f"model 'gemma3-270m': cannot assemble the GGUF: {exc}") from exc
         try:
-            _, tokenizer, model, _ = _load_hf_parts(
-                str(gguf_path.parent), gguf_file=gguf_path.name, architecture="causal",
-                local_files_only=True, hub_revision=None, device="cpu",
-            )
+            with _one_gguf_reader():
+                _, tokenizer, model, _ = _load_hf_parts(
+                    str(gguf_path.parent), gguf_file=gguf_path.name, architecture="causal",
+                    local_files_only=True, hub_revision=None, device="cpu",
+                )
             out = work / "hf"
             model.save_pretrained(out)
             tokenizer.save_pretrained(out)
