@@ -35,8 +35,9 @@ register_task(
     Task(
         name="static_contextual",
         # 1.1: scaled-Procrustes scale fixed, mean cos, WordLlama words, shuffled CI separation;
-        # 1.2: full typed params recorded
-        version="1.2",
+        # 1.2: full typed params recorded; 1.3: layer curves retrieve in the span of the mapped sources
+        # (the same cosines in d_static + 1 dimensions; scores move at float32 rounding)
+        version="1.3",
         family="static_contextual",
         description="Procrustes from a static space to every layer of a contextual model; dev-chosen layer",
         main_metric="p@1/csls",

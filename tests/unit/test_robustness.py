@@ -69,6 +69,7 @@ elif mode == "stall-in-write":  # the second result stalls inside atomic_write_t
     def stalling_replace(src, dst):
         writes.append(dst)
         if len(writes) == 2:
+            open(out_dir + ".stalled", "w").close()  # tells the test the temp file is complete
             time.sleep(60)
         return real_replace(src, dst)
     os.replace = stalling_replace
@@ -213,9 +214,8 @@ def test_sigkill_inside_an_atomic_write_leaves_only_a_temp_file(script, tmp_path
     out = tmp_path / "killed"
     proc = _spawn(script, out, "stall-in-write")
     results = out / "results"
-    def second_write_stalled():  # a finished result and a temp file: the first temp has been renamed
-        names = [p.name for p in results.iterdir()] if results.is_dir() else []
-        return any(n.endswith(".json") for n in names) and any(TMP_NAME.fullmatch(n) for n in names)
+    def second_write_stalled():  # the first temp file renamed, the second written in full, not yet renamed
+        return Path(f"{out}.stalled").exists()
 
     _wait_for(second_write_stalled, proc, "the second result's temp file")
     os.kill(proc.pid, signal.SIGKILL)

@@ -26,17 +26,19 @@ from benchmark.scoring import (
     similarity_init,
     unsupervised_criterion,
 )
+from benchmark.scoring.subspace import in_image_span
 
 
 def _ranked(W, X, targets, test_s, k, topk):
     """NN and CSLS rankings of the mapped test words over the full target space."""
-    mapped = (X @ W).astype(np.float32)
-    penalty = csls_penalty(targets, mapped, k)
+    mapped64 = X @ W
+    sources, span_targets = in_image_span(mapped64, targets, W)  # the same cosines in <= d_s + 1 dimensions
+    penalty = csls_penalty(span_targets, sources, k)
     return {
-        "nn": retrieve(mapped[test_s], targets, criterion="nn", topk=topk),
-        "csls": retrieve(mapped[test_s], targets, criterion="csls", k=k, topk=topk, sources=mapped,
+        "nn": retrieve(sources[test_s], span_targets, criterion="nn", topk=topk),
+        "csls": retrieve(sources[test_s], span_targets, criterion="csls", k=k, topk=topk, sources=sources,
                          target_penalty=penalty),
-    }, mapped
+    }, mapped64.astype(np.float32)
 
 
 def _precision_metrics(ranked_by, gold, ks, n_boot, seed, prefix="") -> dict[str, float]:
