@@ -63,17 +63,18 @@ register_task(
 # layer over wordfreq's 5,000 most frequent plain words, every 4th one after
 # them down to rank 50k (every frequency band then has words of no evaluated
 # set for the null), and every category and shipped-set word.
-for _suffix, _view in (
-    ("input", {"source": "input"}),
-    ("mid", {**DECONTEXTUALIZED, "layer": "mid"}),
-    ("last", {**DECONTEXTUALIZED, "layer": "last"}),
+# 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view;
+# 1.3: full typed params recorded; 1.4: rows equal up to float rounding are one vector in the pool;
+# 1.5 (mid, last): the view is extracted in batches of 256 words, not 32 (vectors move at float rounding)
+for _suffix, _view, _version in (
+    ("input", {"source": "input"}, "1.4"),
+    ("mid", {**DECONTEXTUALIZED, "layer": "mid"}, "1.5"),
+    ("last", {**DECONTEXTUALIZED, "layer": "last"}, "1.5"),
 ):
     register_task(
         Task(
             name=f"spectrum_contextual_{_suffix}",
-            # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view;
-            # 1.3: full typed params recorded; 1.4: rows equal up to float rounding are one vector in the pool
-            version="1.4",
+            version=_version,
             family="spectrum_by_category",
             description=f"spectrum_by_category on a contextual model's {_suffix} view "
                         f"({'input embeddings' if _suffix == 'input' else _suffix + ' layer, decontextualised'})",
@@ -92,8 +93,9 @@ register_task(
     Task(
         name="spectrum_contextual_layers",
         # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded;
-        # 1.3: rows equal up to float rounding are one vector in the pool
-        version="1.3",
+        # 1.3: rows equal up to float rounding are one vector in the pool; 1.4: the view is extracted in
+        # batches of 256 words, not 32 (vectors move at float rounding)
+        version="1.4",
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",

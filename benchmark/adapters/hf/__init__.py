@@ -15,7 +15,7 @@ embedding output, ``num_layers`` outputs in all), vectors of words:
   restricted to whole-word tokens, as :class:`StaticEmbeddings`.
 
 Every extraction goes through the on-disk :class:`EmbeddingCache`, keyed by
-(model revision, layers, pooling, sha256 of the inputs).  Vectors are float32.
+(model revision, layers, pooling, batch size, sha256 of the inputs).  Vectors are float32.
 
 Nothing heavy is imported at module level: torch and transformers are
 imported when a model is loaded, so ``import benchmark`` stays light.
