@@ -566,3 +566,17 @@ def test_gemma_conversion_parses_each_gguf_once(monkeypatch, tmp_path):
         assert gguf.GGUFReader(str(a), "r+") is not gguf.GGUFReader(str(a), "r+")  # a writable map is never shared
     assert gguf.GGUFReader is Reader
     assert len(made) == 4
+
+
+def test_perf_view_rows_compare_both_batch_sizes(tiny_dirs, monkeypatch):
+    import benchmark.data.vocabulary as vocabulary
+    from benchmark.perf.contextual import _view_batches
+
+    words = [w for s in CORPUS[:7] for w in s.strip(".").replace(",", "").split()] * 6
+    monkeypatch.setattr(vocabulary, "reference_words", lambda: tuple(dict.fromkeys(words)) + tuple(
+        f"{w}{i}" for i, w in enumerate(words)))
+    rows = _view_batches(load(tiny_dirs, "gpt2"), 60, 1)
+    assert [r[0].split(",")[0].strip() for r in rows] == ["(c) view", "batch 256 (VIEW_BATCH_SIZE)", "speed-up"]
+    assert "60 words" in rows[0][0]
+    assert float(rows[2][1]) > 0
+    assert float(rows[2][2]) < 1e-5  # the same vectors up to float rounding
