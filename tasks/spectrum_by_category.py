@@ -43,8 +43,9 @@ register_task(
     Task(
         name="spectrum_by_category",
         # 1.1: null pool excludes every evaluated set's words; 1.2: full typed params recorded;
-        # 1.3: rows equal up to float rounding are one vector in the pool (bit equality flipped across CPUs)
-        version="1.3",
+        # 1.3: rows equal up to float rounding are one vector in the pool (bit equality flipped across CPUs);
+        # 1.4: null draws vectorised over draws (uniform_subsets): another random stream, the same protocol
+        version="1.4",
         family="spectrum_by_category",
         description="Singular-spectrum sharpness of word categories vs a frequency-matched null",
         main_metric="categories/median_z",
@@ -65,11 +66,12 @@ register_task(
 # set for the null), and every category and shipped-set word.
 # 1.1: shipped sets measured too; 1.2: null pool of no evaluated set, wider view;
 # 1.3: full typed params recorded; 1.4: rows equal up to float rounding are one vector in the pool;
-# 1.5 (mid, last): the view is extracted in batches of 256 words, not 32 (vectors move at float rounding)
+# 1.5 (mid, last): the view is extracted in batches of 256 words, not 32 (vectors move at float rounding);
+# 1.5 (input), 1.6 (mid, last): null draws vectorised over draws: another random stream, the same protocol
 for _suffix, _view, _version in (
-    ("input", {"source": "input"}, "1.4"),
-    ("mid", {**DECONTEXTUALIZED, "layer": "mid"}, "1.5"),
-    ("last", {**DECONTEXTUALIZED, "layer": "last"}, "1.5"),
+    ("input", {"source": "input"}, "1.5"),
+    ("mid", {**DECONTEXTUALIZED, "layer": "mid"}, "1.6"),
+    ("last", {**DECONTEXTUALIZED, "layer": "last"}, "1.6"),
 ):
     register_task(
         Task(
@@ -94,8 +96,9 @@ register_task(
         name="spectrum_contextual_layers",
         # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded;
         # 1.3: rows equal up to float rounding are one vector in the pool; 1.4: the view is extracted in
-        # batches of 256 words, not 32 (vectors move at float rounding)
-        version="1.4",
+        # batches of 256 words, not 32 (vectors move at float rounding); 1.5: null draws vectorised over
+        # draws (another random stream, the same protocol)
+        version="1.5",
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",

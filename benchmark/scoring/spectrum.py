@@ -61,6 +61,7 @@ __all__ = [
     "null_comparison",
     "null_distribution",
     "draw_indices",
+    "uniform_subsets",
     "sharper_is_higher",
     "singular_spectrum",
     "spectrum_metrics",
@@ -586,6 +587,58 @@ def _batched_spectrum(block: np.ndarray) -> np.ndarray:
     return np.sqrt(np.clip(eig, 0.0, None))
 
 
+#: Bound on the random keys :func:`uniform_subsets` holds at once (float64 entries).
+_SUBSET_KEYS_PER_CHUNK = 1 << 22
+
+
+def uniform_subsets(rng: np.random.Generator, n: int, k: int, n_draws: int) -> np.ndarray:
+    """``n_draws`` independent uniform k-subsets of ``range(n)``, one per row.
+
+    Vectorised over draws; two exact methods, chosen by the size of the
+    subset against the population (never by the data):
+
+    - k(k − 1) ≤ n: k indices with replacement per row, and rows holding a
+      repeat drawn again until none does.  A row accepted this way is uniform
+      over the ordered k-tuples of distinct indices, so its set is uniform
+      over k-subsets; at least ≈ 60 % of rows are accepted per round.
+    - otherwise (n < k², a small population): n uniform keys per row and the
+      indices of the k smallest, in blocks of at most
+      :data:`_SUBSET_KEYS_PER_CHUNK` keys.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    n : int
+        Population size, n ≥ k.
+    k : int
+        Subset size, 1 ≤ k.
+    n_draws : int
+        Rows, ≥ 1.
+
+    Returns
+    -------
+    ndarray, shape (n_draws, k), intp
+        Distinct indices within each row, in no particular order.
+    """
+    n, k, n_draws = int(n), int(k), int(n_draws)
+    if not 1 <= k <= n or n_draws < 1:
+        raise ShapeError(f"uniform_subsets needs 1 ≤ k ≤ n and n_draws ≥ 1, got n={n}, k={k}, n_draws={n_draws}")
+    if k * (k - 1) <= n:
+        out = rng.integers(0, n, size=(n_draws, k), dtype=np.intp)
+        redo = np.arange(n_draws)
+        while redo.size:
+            rows = np.sort(out[redo], axis=1)
+            redo = redo[(rows[:, 1:] == rows[:, :-1]).any(axis=1)]
+            out[redo] = rng.integers(0, n, size=(redo.size, k), dtype=np.intp)
+        return out
+    out = np.empty((n_draws, k), dtype=np.intp)
+    step = max(1, _SUBSET_KEYS_PER_CHUNK // n)
+    for start in range(0, n_draws, step):
+        keys = rng.random((min(step, n_draws - start), n))
+        out[start:start + keys.shape[0]] = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    return out
+
+
 def _check_draw(idx, set_size: int, m: int, i: int) -> np.ndarray:
     arr = np.asarray(idx)
     if arr.shape != (set_size,) or arr.dtype.kind not in "iu":
@@ -603,7 +656,9 @@ class FrequencyMatchedSampler:
     """Draw index sets whose frequency-rank bins match a category's.
 
     Built by :func:`frequency_matched_sampler`; call it with a
-    ``np.random.Generator`` to get ``set_size`` distinct pool indices.
+    ``np.random.Generator`` to get ``set_size`` distinct pool indices, or ask
+    :meth:`draws` for many draws at once (vectorised over draws: one call per
+    bin instead of one per bin per draw).
 
     Attributes
     ----------
@@ -628,12 +683,21 @@ class FrequencyMatchedSampler:
         self.pool_counts = np.array([len(x) for x in self._members], dtype=np.intp)
 
     def __call__(self, rng: np.random.Generator) -> np.ndarray:
-        parts = [
-            rng.choice(members, size=int(c), replace=False)
-            for members, c in zip(self._members, self.target_counts)
-            if c > 0
-        ]
-        return np.concatenate(parts).astype(np.intp, copy=False)
+        """One draw: ``set_size`` distinct pool indices, ``target_counts[b]`` of them from bin b."""
+        return self.draws(rng, 1)[0]
+
+    def draws(self, rng: np.random.Generator, n_draws: int) -> np.ndarray:
+        """``n_draws`` independent draws at once: shape (n_draws, set_size), intp.
+
+        Row i holds ``target_counts[b]`` distinct pool indices of bin b, for
+        every bin in order, each subset uniform over the bin's pool words.
+        The same generator state gives the same draws.
+        """
+        if not isinstance(n_draws, (int, np.integer)) or n_draws < 1:
+            raise ShapeError(f"n_draws must be a positive integer, got {n_draws!r}")
+        parts = [members[uniform_subsets(rng, members.size, int(c), int(n_draws))]
+                 for members, c in zip(self._members, self.target_counts) if c > 0]
+        return np.concatenate(parts, axis=1).astype(np.intp, copy=False)
 
     def __repr__(self) -> str:
         return (
@@ -682,7 +746,8 @@ def frequency_matched_sampler(
     Returns
     -------
     FrequencyMatchedSampler
-        ``sampler(rng) -> ndarray (N,)`` of distinct pool indices; its
+        ``sampler(rng) -> ndarray (N,)`` of distinct pool indices, and
+        ``sampler.draws(rng, n_draws) -> ndarray (n_draws, N)``; its
         ``bin_edges``, ``target_counts``, ``pool_counts`` document the match.
 
     Raises

@@ -16,7 +16,6 @@ from benchmark.families.spectrum_by_category.pool import Pool, frequency_rank, p
 from benchmark.scoring.null_draws import NullDrawMemo, draws_key
 from benchmark.scoring.spectrum import (
     compare_with_null,
-    draw_indices,
     frequency_matched_sampler,
     null_distribution,
     singular_spectrum,
@@ -140,8 +139,7 @@ def measure_set(
     set_seed = sub_seed(seed, cat.name)
     n_null = int(params.n_null)
     key = draws_key(set_seed, n, n_null, len(emb), pool_rows, fm.bin_edges, fm.target_counts, fm.pool_bins)
-    draws = NULL_DRAWS.get(key, lambda: draw_indices(len(emb), n, n_null, seed=set_seed,
-                                                     sampler=lambda rng: pool_rows[fm(rng)]))
+    draws = NULL_DRAWS.get(key, lambda: pool_rows[fm.draws(np.random.default_rng(set_seed), n_null)])
     null, spectra = null_distribution(emb.vectors, n, n_null, indices=draws, center=center, top_k=top_k,
                                       return_spectra=True)
     curves_null = spectra / spectra[:, :1]
