@@ -3,9 +3,9 @@
 The layers of one contextual model (each word fed alone) hold the same words
 in the same rows: every layer's frequency-matched null draws the same row
 sets from the same seed, so the layer sweep draws once per set and reuses
-the draws (drawing is vectorised over draws, a few ms per set, but the
-reuse also keeps every layer's null over exactly the same word sets).  The key is the content that the
-draws depend on (seed, sizes, pool rows, the sampler's bins), so a reuse is
+the draws: drawing is vectorised over draws (about 1 ms per set), but the
+reuse also keeps every layer's null over exactly the same word sets.  The
+key is the content that the draws depend on (seed, sizes, pool rows, the sampler's bins), so a reuse is
 bit-identical to drawing again; any difference in pool or bins is a new key.
 """
 
