@@ -270,7 +270,26 @@ def _provenance_lines(results: list[Result]) -> list[str]:
         "- Revisions: " + "; ".join(f"`{k}` {v}" for k, v in sorted(revisions.items())) + ".",
         "- Packages: " + ", ".join(f"{k} {v}" for k, v in sorted(packages.items())) + ".",
     ]
+    cpus = _cpu_counts(results)
+    if set(cpus) != {"not recorded"}:
+        lines.append("- CPUs: " + "; ".join(f"{cpu}: {n} item{'s' if n != 1 else ''}" for cpu, n in cpus.items())
+                     + ". Float32 kernels take other code paths on CPUs with other SIMD extensions: an item "
+                     "recomputed on another CPU can differ in its last digits (and its plot in bytes).")
     return lines
+
+
+def _cpu_counts(results: list[Result]) -> dict[str, int]:
+    """Items per CPU (model and SIMD extensions, from provenance), most items first."""
+    counts: dict[str, int] = {}
+    for r in results:
+        cpu = r.provenance.get("machine", {}).get("cpu")
+        if isinstance(cpu, dict):
+            simd = ", ".join(cpu.get("simd", ())) or "no SIMD extensions listed"
+            key = f"{cpu.get('model') or 'unknown model'} ({simd})"
+        else:
+            key = "not recorded"
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def table_section(task_results: list[Result], columns: tuple[Column, ...],

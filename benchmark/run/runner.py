@@ -12,7 +12,6 @@ import itertools
 import json
 import logging
 import os
-import platform
 import subprocess
 import time
 from dataclasses import dataclass
@@ -117,6 +116,7 @@ def _jsonable(value):
 @functools.lru_cache(maxsize=1)
 def provenance() -> dict:
     from benchmark.packages import installed_version
+    from benchmark.run.machine import machine
 
     packages = {d: v for d in PROVENANCE_PACKAGES if (v := installed_version(d)) is not None}
     from benchmark import __version__
@@ -125,7 +125,7 @@ def provenance() -> dict:
         "benchmark_version": __version__,
         "git_commit": git_commit(),
         "packages": packages,
-        "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
+        "machine": machine(),
     }
 
 

@@ -42,6 +42,7 @@ def test_run_writes_resumes_and_is_deterministic(toy_models, toy_task, tmp_path)
     stored = json.loads((tmp_path / "a" / "results" / "toy_static__toy-source__toy-target.json").read_text())
     assert stored["schema_version"] == 2 and stored["models"] == ["toy-source", "toy-target"]
     assert {"git_commit", "packages", "machine"} <= set(stored["provenance"])
+    assert {"model", "simd"} <= set(stored["provenance"]["machine"]["cpu"])
     other_seed = run(items, out_dir=tmp_path / "a", seed=1, progress=False)
     assert len(other_seed.computed) == 2  # a different seed is a different result
 
