@@ -40,6 +40,7 @@ from typing import Literal
 import numpy as np
 
 from benchmark.perf.common import maxrss_bytes, random_unit_rows
+from benchmark.run.machine import cpu_description
 
 Side = Literal["kernel", "faiss"]
 N_QUERIES = 1500
@@ -148,19 +149,15 @@ def run_side(shape: str, side: Side, threads: int) -> dict:
 
 def _best_coretype() -> str:
     """An ``OPENBLAS_CORETYPE`` for faiss's bundled OpenBLAS on this CPU ("" when unknown)."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            flags = next((line.split() for line in fh if line.startswith("flags")), [])
-    except OSError:
-        return ""
-    return "SkylakeX" if "avx512f" in flags else "Haswell" if "avx2" in flags else ""
+    simd = cpu_description()["simd"]
+    return "SkylakeX" if "avx512f" in simd else "Haswell" if "avx2" in simd else ""
 
 
 def child(shape: str, side: Side, threads: int) -> dict:
     """Run :func:`run_side` in a fresh ``python -m benchmark.perf.faiss_side_by_side`` child process."""
     env = dict(os.environ)
-    if side == "faiss" and "OPENBLAS_CORETYPE" not in env and _best_coretype():
-        env["OPENBLAS_CORETYPE"] = _best_coretype()
+    if side == "faiss" and "OPENBLAS_CORETYPE" not in env and (coretype := _best_coretype()):
+        env["OPENBLAS_CORETYPE"] = coretype
     cmd = [sys.executable, "-m", "benchmark.perf.faiss_side_by_side", "--_shape", shape, "--_side", side,
            "--threads", str(threads)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
