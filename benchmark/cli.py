@@ -62,6 +62,55 @@ def _tolerance(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    from benchmark.run.parallel import auto_jobs
+
+    if text == "auto":
+        return auto_jobs()
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be 'auto' or an integer >= 1, got {text!r}")
+    return value
+
+
+#: Sets ``--jobs``'s default (e.g. ``1`` in a test suite that patches the runner in-process).
+JOBS_ENV = "ROSETTA_JOBS"
+
+
+def _jobs_of(args) -> int:
+    """``--jobs`` of ``run`` (else ``$ROSETTA_JOBS``, else ``auto``); other commands run their items in this process."""
+    from benchmark.run.parallel import auto_jobs
+
+    if not hasattr(args, "jobs"):
+        return 1
+    if args.jobs is not None:
+        return args.jobs
+    if os.environ.get(JOBS_ENV):
+        try:
+            return _jobs(os.environ[JOBS_ENV])
+        except argparse.ArgumentTypeError as exc:
+            raise BenchmarkError(f"${JOBS_ENV}: {exc}".replace("--jobs must", "must")) from None
+    return auto_jobs()
+
+
+@contextlib.contextmanager
+def _worker_stderr(args):
+    """Where worker processes write their stderr: this terminal, or with ``--no-progress`` the ``--log`` file
+    (nowhere without one), as the in-process run's third-party warnings do."""
+    import subprocess
+
+    if not args.no_progress:
+        yield None
+    elif args.log:
+        with open(args.log, "a", encoding="utf-8") as log:
+            yield log
+    else:
+        yield subprocess.DEVNULL
+
+
 def _names(values):
     """Accept ``--models a b`` and ``--models a,b``."""
     if not values:
@@ -88,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", choices=("local", "ray"), default="local",
                      help="local: items run in this process (default); ray: one Ray task per item, on the cluster "
                           "at --address or on a local Ray instance (the results folder must be shared)")
+    run.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                     help="with the local executor: items computed by N worker processes at once, each with its "
+                          "share of the cores (default auto: one per core, at most 4; 1 runs them in this process)")
     run.add_argument("--address", default=None, help="with --executor ray: a running cluster (ray://HOST:10001, auto)")
     run.add_argument("--ray-cpus", type=int, default=None, help="with --executor ray and no --address: CPUs of the "
                                                                 "local Ray instance (default: all)")
@@ -191,8 +243,10 @@ def _run_and_report(items, args, out: str):
         # a warm re-run (every item current) computes nothing: --device auto then needs no torch import (~1 s)
         nothing_to_compute = args.device == "auto" and not args.force and all_current(items, out, seed=args.seed)
         with on_device(None if nothing_to_compute else resolve_device(args.device)):
-            summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
-                          skip_invalid=args.skip_invalid)
+            with _worker_stderr(args) as worker_stderr:
+                summary = run(items, out_dir=out, seed=args.seed, force=args.force, progress=not args.no_progress,
+                              skip_invalid=args.skip_invalid, jobs=_jobs_of(args), device=args.device,
+                              worker_stderr=worker_stderr)
     print(
         f"{len(summary.computed)} computed, {len(summary.reused)} reused (current results kept; --force recomputes), "
         f"{len(summary.failed)} failed expectations, {len(summary.skipped)} skipped; "
@@ -211,6 +265,8 @@ def _cmd_run(args) -> int:
 
     if args.executor != "ray" and (args.address or args.ray_cpus):
         raise BenchmarkError("--address and --ray-cpus go with --executor ray")
+    if args.executor == "ray" and args.jobs is not None:
+        raise BenchmarkError("--jobs goes with the local executor (Ray runs one item per task: --ray-cpus)")
     if args.quick and args.profile not in (None, "quick"):
         raise BenchmarkError(f"--quick and --profile {args.profile} are two profiles: choose one")
     profile = "quick" if args.quick else (args.profile or "full")

@@ -97,8 +97,9 @@ register_task(
         # 1.1: null pool of no evaluated set, wider decontextualised view; 1.2: full typed params recorded;
         # 1.3: rows equal up to float rounding are one vector in the pool; 1.4: the view is extracted in
         # batches of 256 words, not 32 (vectors move at float rounding); 1.5: null draws vectorised over
-        # draws (another random stream, the same protocol)
-        version="1.5",
+        # draws (another random stream, the same protocol); 1.6: the shipped sets are measured at the input, mid
+        # and last views only, no longer at every layer (shipped_every_layer; the categories' z values are unchanged)
+        version="1.6",
         family="spectrum_layers",
         description="spectrum_by_category at every layer of a contextual model (decontextualised words)",
         main_metric="layers/mean_median_z",

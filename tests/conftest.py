@@ -3,6 +3,9 @@ import os
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# CLI runs in the suite patch the runner in-process: their items run here, not in worker processes
+# (tests/unit/test_parallel_runner.py runs the workers)
+os.environ.setdefault("ROSETTA_JOBS", "1")
 
 SMALL_PARAMS = {
     "search_vocab": 50_000,

@@ -42,6 +42,10 @@ def cpu_description(cpuinfo: str | None = None) -> dict[str, object]:
 
 
 def machine() -> dict[str, object]:
-    """Python version, platform, CPU count, CPU model and its SIMD extensions."""
+    """Python version, platform, CPU count, CPU model and its SIMD extensions, and the threads an item's
+    array work ran on (1 in each worker of ``run --jobs 2`` on 2 cores: float sums in another order can move
+    the last bits of a value, never a P@k)."""
+    from benchmark.scoring.threads import WORKERS
+
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
-            "cpu": cpu_description()}
+            "cpu": cpu_description(), "threads": WORKERS}

@@ -345,11 +345,18 @@ def run(
     force: bool = False,
     progress: bool = True,
     skip_invalid: bool = False,
+    jobs: int = 1,
+    device: str = "auto",
+    worker_stderr=None,
 ) -> RunSummary:
     """Run items, writing each Result as it finishes, then the leaderboard.
 
     The output is checked first (:func:`prepare_output`), so a path that
     cannot be written or a corrupt results folder fails before any item is computed.
+    With ``jobs`` > 1 the items to compute run on that many worker processes
+    (:mod:`benchmark.run.parallel`; ``device`` is ``--device`` as given, resolved in each worker;
+    ``worker_stderr`` is where their stderr goes, ``None`` for this process's); items with a current
+    Result are reused here, so a warm re-run starts no worker.
     """
     from tqdm import tqdm
 
@@ -361,13 +368,55 @@ def run(
         for stale in remove_stale_temporaries(folder):
             log.info("removed %s, a temporary file left by an interrupted write", stale)
     summary = RunSummary([], [])
-    bar = tqdm(items, desc="items", unit="item", disable=not progress, dynamic_ncols=True)
-    for item in bar:
-        bar.set_postfix_str(item.id)
-        result, reused = execute(item, results_dir, seed=seed, force=force, since=since)
-        if reused:
-            summary.reused.append(item.id)
-        else:
-            summary.computed.append(result)
+    bar = tqdm(total=len(items), desc="items", unit="item", disable=not progress, dynamic_ncols=True)
+    todo = list(items) if force else [i for i in items if not is_current(results_dir / i.filename, i, seed)]
+    groups = _groups(todo) if jobs > 1 and len(todo) > 1 else []
+    if len(groups) > 1:
+        todo_ids = {i.id for i in todo}
+        summary.reused.extend(i.id for i in items if i.id not in todo_ids)
+        bar.update(len(items) - len(todo))
+        _run_parallel(groups, bar, summary, results_dir=results_dir, seed=seed, force=force, since=since,
+                      jobs=jobs, device=device, worker_stderr=worker_stderr)
+        order = {item.id: k for k, item in enumerate(items)}
+        summary.computed.sort(key=lambda r: order[r.item_id])
+        summary.reused.sort(key=order.__getitem__)
+    else:
+        for item in items:
+            bar.set_postfix_str(item.id)
+            result, reused = execute(item, results_dir, seed=seed, force=force, since=since)
+            if reused:
+                summary.reused.append(item.id)
+            else:
+                summary.computed.append(result)
+            bar.update(1)
+    bar.close()
     write_leaderboard(out_dir, skip_invalid=skip_invalid, warn=False)  # prepare_output warned
     return summary
+
+
+def _groups(items: Sequence[Item]) -> list[list[Item]]:
+    from benchmark.run.parallel import affinity_groups
+
+    return affinity_groups(items, lambda name: get_model_spec(name).kind == "contextual")
+
+
+def _run_parallel(groups, bar, summary: RunSummary, **kwargs) -> None:
+    from benchmark.run.parallel import run_groups
+
+    running: list[str] = []
+
+    def started(item_id: str) -> None:
+        running.append(item_id)
+        bar.set_postfix_str(", ".join(running))
+
+    def finished(item_id: str) -> None:
+        if item_id in running:
+            running.remove(item_id)
+        bar.set_postfix_str(", ".join(running))
+        bar.update(1)
+
+    for result, reused in run_groups(groups, on_start=started, on_done=finished, **kwargs):
+        if reused:
+            summary.reused.append(result.item_id)
+        else:
+            summary.computed.append(result)

@@ -71,7 +71,7 @@ def test_contextual_models_complete_the_spectrum_family(model, tmp_path):
     assert sweep.status in ("passed", "measured") and sweep.sizes["layers"] == n == len(sweep.details["layers"])
     for layer in range(n):
         assert sweep.details["layer_metrics"][str(layer)]["categories/n_covered"] >= 20
-        assert sweep.details["layer_metrics"][str(layer)]["shipped/n_covered"] >= 15
+        assert "shipped/n_covered" not in sweep.details["layer_metrics"][str(layer)]  # at the three views only
         assert math.isfinite(sweep.details["layer_metrics"][str(layer)]["categories/median_z"])
         for e in sweep.details["layers"][str(layer)]["sets"].values():
             assert math.isfinite(e["z"]) and 0 < e["sigma1_share"] <= 1

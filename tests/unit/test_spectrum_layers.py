@@ -187,7 +187,10 @@ def test_registered_task():
 
 
 def _one_layer_task(path: str, layer, **extra) -> Task:
-    params = {**fam.DEFAULT_PARAMS, "n_null": N_NULL, "shipped": False, "categories_file": path,
+    from benchmark.families.spectrum_by_category.params import SpectrumParams
+
+    one_layer = {k: v for k, v in fam.DEFAULT_PARAMS.items() if k in SpectrumParams.names()}
+    params = {**one_layer, "n_null": N_NULL, "shipped": False, "categories_file": path,
               "view": {**fam.DEFAULT_PARAMS["view"], "layer": layer}, **extra}
     return Task(name=f"spectrum_contextual_{layer}", version="1.0", family="spectrum_by_category", description="fake",
                 main_metric="categories/median_z", model_kinds=("contextual",), params=params)
@@ -214,7 +217,7 @@ def test_one_layer_items_and_the_sweep_measure_each_layer_once(tmp_path, monkeyp
     computed = []
     original = per_space.evaluate_embeddings
     monkeypatch.setattr(per_space, "evaluate_embeddings",
-                        lambda emb, p, *, seed: computed.append(emb.name) or original(emb, p, seed=seed))
+                        lambda emb, p, *, seed, **kw: computed.append(emb.name) or original(emb, p, seed=seed, **kw))
     got = {"last": asdict(single.evaluate(last, [FakeContextual()], seed=0)),
            "sweep": asdict(get_family("spectrum_layers").evaluate(sweep, [FakeContextual()], seed=0)),
            "mid": asdict(single.evaluate(mid, [FakeContextual()], seed=0))}
@@ -234,3 +237,32 @@ def test_one_layer_items_and_the_sweep_measure_each_layer_once(tmp_path, monkeyp
                                            encoding="utf-8")
     single.evaluate(_one_layer_task(str(moved / "categories.json"), "mid"), [FakeContextual()], seed=0)
     assert computed == ["fake@2", "fake@0", "fake@1", "fake@1", "fake@1", "fake@1"]
+
+
+def test_shipped_sets_are_measured_at_every_layer_only_when_asked_and_leave_the_categories_alone(tmp_path,
+                                                                                                 monkeypatch):
+    """shipped_every_layer off (the default) skips the shipped sets at each layer but keeps their words out of the
+    null pool, so every category entry is the same as with them measured."""
+    from benchmark.data.categories import CategorySet
+    from benchmark.families.spectrum_by_category import evaluate as per_space
+    from benchmark.families.spectrum_by_category import shared
+
+    words = list(reference_words()[:2500])
+    fake = CategorySet(name="weat:fake", kind="shipped", words=tuple(words[180:2080:95][:20]), source="test")
+    monkeypatch.setattr(per_space, "load_shipped_categories", lambda: {fake.name: fake})
+    path = _categories_file(tmp_path)
+    sweeps = {}
+    for every in (False, True):
+        shared.clear()
+        task = _task(path, shipped=True, shipped_every_layer=every)
+        assert task.params.shipped_every_layer is every
+        sweeps[every] = get_family("spectrum_layers").evaluate(task, [FakeContextual()], seed=0)
+    assert fam.DEFAULT_PARAMS["shipped_every_layer"] is False
+    for layer in map(str, range(len(RISING))):
+        off, on = sweeps[False].details["layers"][layer], sweeps[True].details["layers"][layer]
+        assert "weat:fake" in on["sets"] and "weat:fake" not in off["sets"]
+        assert {k: v for k, v in on["sets"].items() if k != "weat:fake"} == off["sets"]
+        assert on["pool"] == off["pool"]  # the shipped words are out of the pool either way
+        assert "shipped/n_covered" in sweeps[True].details["layer_metrics"][layer]
+        assert not any(k.startswith("shipped/") for k in sweeps[False].details["layer_metrics"][layer])
+    assert sweeps[False].metrics == sweeps[True].metrics  # headline metrics are the categories'

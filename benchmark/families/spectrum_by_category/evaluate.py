@@ -31,27 +31,36 @@ def evaluate(task, models, *, seed: int) -> Measurement:
 
 
 def measure_shared(emb: StaticEmbeddings, task_params: SpectrumParams | Mapping[str, Any], *,
-                   seed: int) -> Measurement:
+                   seed: int, measure_shipped: bool = True) -> Measurement:
     """:func:`evaluate_embeddings`, computed once per space, parameters, categories file and seed in a process
-    (:mod:`~benchmark.families.spectrum_by_category.shared`): the layer sweep and the one-layer tasks share it."""
+    (:mod:`~benchmark.families.spectrum_by_category.shared`): the layer sweep and the one-layer tasks share it
+    when they measure the same sets."""
     p = as_params(task_params)
-    key_params = {**p.as_dict(), "categories_sha256": file_sha256(categories_path(p))}
-    return shared_measurement(emb, key_params, seed, lambda: evaluate_embeddings(emb, p, seed=seed))
+    measure_shipped = bool(measure_shipped and p.shipped)
+    spectrum_fields = {k: v for k, v in p.as_dict().items() if k in SpectrumParams.names()}
+    key_params = {**spectrum_fields, "categories_sha256": file_sha256(categories_path(p)),
+                  "measure_shipped": measure_shipped}
+    return shared_measurement(emb, key_params, seed,
+                              lambda: evaluate_embeddings(emb, p, seed=seed, measure_shipped=measure_shipped))
 
 
 def evaluate_embeddings(emb: StaticEmbeddings, task_params: SpectrumParams | Mapping[str, Any], *,
-                        seed: int) -> Measurement:
-    """Measure every category, control and shipped set of one embedding space."""
+                        seed: int, measure_shipped: bool = True) -> Measurement:
+    """Measure every category, control and (``measure_shipped``) shipped set of one embedding space.
+
+    With ``p.shipped`` the shipped sets' rows stay out of the null pool even when they are not measured, so
+    the categories get the same null (and the same z) either way."""
     p = as_params(task_params)
     ours = load_categories(categories_path(p))
     shipped = load_shipped_categories() if p.shipped else {}
-    evaluated = {**ours, **shipped}
-    matches = {name: match_words(emb, cat.words, fold_case=cat.kind != "control") for name, cat in evaluated.items()}
+    loaded = {**ours, **shipped}
+    matches = {name: match_words(emb, cat.words, fold_case=cat.kind != "control") for name, cat in loaded.items()}
     pool = build_pool(emb, exclude_rows=sorted({r for m in matches.values() for r in m["rows"]}))
     if len(pool.rows) < 10:
         raise TaskError(f"model {emb.name!r}: only {len(pool.rows)} plain words with a wordfreq rank "
                         "outside the evaluated sets")
 
+    evaluated = loaded if measure_shipped else ours
     sets: dict[str, dict] = {}
     curves_by_size: dict[int, list[np.ndarray]] = {}
     for name, cat in evaluated.items():

@@ -71,13 +71,16 @@ def evaluate(task, models, *, seed: int) -> Measurement:
         layer_params = params.replace(view={**view, "layer": layer})
         try:
             emb = per_space.static_view(model, layer_params)
-            meas = per_space.measure_shared(emb, layer_params, seed=seed)
+            meas = per_space.measure_shared(emb, layer_params, seed=seed,
+                                            measure_shipped=params.shipped_every_layer)
         except TaskError as exc:
             raise TaskError(f"model {getattr(model, 'name', model)!r}, layer {layer}: {exc}") from exc
         m, d = meas.metrics, meas.details
         max_share = max(max_share, m["null/max_pool_other_sets_share"])
         here = layer_metrics[str(layer)] = {}
         for name in LAYER_METRICS:
+            if name.startswith("shipped/") and not params.shipped_every_layer:
+                continue
             if m.get(name) is not None:
                 here[name] = float(m[name])
         z = _category_z(d["sets"])

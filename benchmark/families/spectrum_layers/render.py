@@ -68,9 +68,15 @@ def _count(frac, n) -> str:
     return "–" if frac is None or n is None else f"{round(frac * n)}/{int(n)}"
 
 
+def _has_shipped(result) -> bool:
+    """Whether the sweep measured the shipped sets at its layers (``shipped_every_layer``; older Results did)."""
+    return any("shipped/n_covered" in v for v in result.details.get("layer_metrics", {}).values())
+
+
 def _layer_rows(result) -> list[dict]:
     f = format_number
     lo, hi = _quartiles(result)
+    shipped = _has_shipped(result)
     rows = []
     for i in range(_n_layers(result)):
         def g(name: str, i: int = i):
@@ -88,7 +94,8 @@ def _layer_rows(result) -> list[dict]:
             "null σ1 share": f(g("categories/median_null_sigma1_share")),
             "letters z": f(letters, 2, signed=True),
             "digits z": f(digits, 2, signed=True),
-            "shipped sharper / covered": _count(g("shipped/frac_sharper_than_null"), g("shipped/n_covered")),
+            **({"shipped sharper / covered": _count(g("shipped/frac_sharper_than_null"), g("shipped/n_covered"))}
+               if shipped else {}),
             "ρ vs layer 0": f(g("rho_vs_layer0"), 2, signed=True),
             "claim": result.details.get("layers", {}).get(str(i), {}).get("claim", "–"),
         })
@@ -128,7 +135,8 @@ def _write_plot(result, path: Path) -> None:
     ], hlines=(("null (z = 0)", 0.0),))
     agreement = Panel("significance and stability", "fraction / Spearman ρ", [
         Curve("categories sharper than null (Holm)", x, _col(result, "categories/frac_sharper_than_null"), "solid"),
-        Curve("shipped sets sharper than null (Holm)", x, _col(result, "shipped/frac_sharper_than_null"), "dashed"),
+        *([Curve("shipped sets sharper than null (Holm)", x, _col(result, "shipped/frac_sharper_than_null"),
+                 "dashed")] if _has_shipped(result) else []),
         Curve("ρ of category ranking vs layer 0", x, _col(result, "rho_vs_layer0"), "dotted"),
         Curve("ρ vs previous layer", x, _col(result, "rho_vs_previous"), "baseline"),
     ], ylim=(-1.05, 1.05))
@@ -145,6 +153,10 @@ def protocol_text(result) -> str:
         "to rank 50k (so every frequency band of the null has words that belong to no evaluated set), plus every "
         "category, control and shipped-set word; each word fed alone with a leading space, pieces mean-pooled "
         "whatever the tokenisation.",
+        "- Sets: the categories and controls at every layer; the shipped sets (WEAT, Google analogies) "
+        + ("too." if result.params.get("shipped_every_layer", True) else
+           "only at the input, mid and last views (the `spectrum_contextual_*` tables); their words stay out of the "
+           "null pool at every layer, so the category z values do not depend on that choice."),
         "- Each layer is measured exactly as `spectrum_by_category` measures a static model (below); the null "
         "draws use the same per-set seeds at every layer.",
         "- Main metric: the mean over all layers of the median category z (no layer is selected). The sharpest "
