@@ -62,7 +62,11 @@ def _tolerance(text: str) -> float:
     return value
 
 
-def _jobs(text: str) -> int:
+_JOBS_RULE = "must be 'auto' or an integer >= 1"
+
+
+def _jobs_value(text: str) -> int | None:
+    """``auto`` or an integer >= 1 as a number of jobs; ``None`` for anything else."""
     from benchmark.run.parallel import auto_jobs
 
     if text == "auto":
@@ -70,9 +74,14 @@ def _jobs(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"--jobs must be 'auto' or an integer >= 1, got {text!r}")
+        return None
+    return value if value >= 1 else None
+
+
+def _jobs(text: str) -> int:
+    value = _jobs_value(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"--jobs {_JOBS_RULE}, got {text!r}")
     return value
 
 
@@ -88,11 +97,12 @@ def _jobs_of(args) -> int:
         return 1
     if args.jobs is not None:
         return args.jobs
-    if os.environ.get(JOBS_ENV):
-        try:
-            return _jobs(os.environ[JOBS_ENV])
-        except argparse.ArgumentTypeError as exc:
-            raise BenchmarkError(f"${JOBS_ENV}: {exc}".replace("--jobs must", "must")) from None
+    text = os.environ.get(JOBS_ENV)
+    if text:
+        value = _jobs_value(text)
+        if value is None:
+            raise BenchmarkError(f"${JOBS_ENV}: {_JOBS_RULE}, got {text!r}")
+        return value
     return auto_jobs()
 
 

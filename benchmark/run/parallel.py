@@ -33,19 +33,14 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
+from benchmark.scoring.threads import usable_cores
+
 #: Environment variables that set the thread pools of BLAS, OpenMP and torch in a worker process.
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 #: At most this many workers by default: beyond it, more threads per worker serve a run better.
 MAX_AUTO_JOBS = 4
-
-
-def usable_cores() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)  # pragma: no cover - platforms without affinity
 
 
 def auto_jobs(cores: int | None = None) -> int:

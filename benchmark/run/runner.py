@@ -369,8 +369,10 @@ def run(
             log.info("removed %s, a temporary file left by an interrupted write", stale)
     summary = RunSummary([], [])
     bar = tqdm(total=len(items), desc="items", unit="item", disable=not progress, dynamic_ncols=True)
-    todo = list(items) if force else [i for i in items if not is_current(results_dir / i.filename, i, seed)]
-    groups = _groups(todo) if jobs > 1 and len(todo) > 1 else []
+    todo: list[Item] = []
+    if jobs > 1:  # reused here, so that workers start only for items to compute
+        todo = list(items) if force else [i for i in items if not is_current(results_dir / i.filename, i, seed)]
+    groups = _groups(todo) if len(todo) > 1 else []
     if len(groups) > 1:
         todo_ids = {i.id for i in todo}
         summary.reused.extend(i.id for i in items if i.id not in todo_ids)

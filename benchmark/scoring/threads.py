@@ -13,14 +13,20 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterator, Sequence, TypeVar
 
-__all__ = ["WORKERS", "single_threaded_blas", "map_in_order", "thread_local_buffer"]
+__all__ = ["WORKERS", "usable_cores", "single_threaded_blas", "map_in_order", "thread_local_buffer"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)  # pragma: no cover - platforms without affinity
+
+
 #: Threads used by default: one per core this process may run on (at most 8).
-WORKERS = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                     else (os.cpu_count() or 1)))
+WORKERS = min(8, usable_cores())
 
 _BLAS_CONTROLLER: list = []  # lazily created threadpoolctl controller (or None)
 

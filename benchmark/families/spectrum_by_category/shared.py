@@ -1,8 +1,10 @@
-"""One measurement per embedding space in a process: the layer sweep and the one-layer views share it.
+"""One measurement per embedding space in a process, shared by the items that measure it alike.
 
 ``spectrum_contextual_mid`` and ``_last`` measure one layer of a contextual model's
 decontextualised view; ``spectrum_contextual_layers`` measures every layer of the same
-view with the same parameters and seed, so two of its layers are those items exactly.
+view with the same seed.  When it measures the same sets (``shipped_every_layer``, or
+no shipped sets at all), two of its layers are those items exactly; by default it skips
+the shipped sets, and shares only the null draws (:mod:`benchmark.scoring.null_draws`).
 :func:`shared_measurement` computes a space once per (space content, parameters except
 the view, seed) and hands every later caller a copy; what the caller gets is identical
 whichever item computed it (the view only chooses the space, which the key holds).
